@@ -1,0 +1,98 @@
+"""What a detector is: patterns and context words (data) plus a validator (code).
+
+A detector module in :mod:`dlp.detectors` defines a module-level ``DETECTOR``.
+The engine compiles every detector's ``patterns`` into one YARA rule set that
+runs over UTF-8 bytes (full-width forms already folded to ASCII), checks that a
+candidate does not start or end inside a longer run of ASCII letters or digits,
+and then asks :meth:`Detector.check` for an explicit :class:`Verdict`.
+
+Patterns are YARA regular expressions *without* the surrounding slashes. They
+should begin with a fixed byte or a small class so that YARA can pick good atoms.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from dlp.errors import ValidationError
+
+
+class Severity(str, enum.Enum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Verdict(str, enum.Enum):
+    CONFIRM = "confirm"  # valid value: report it
+    UNKNOWN = "unknown"  # plausible, cannot be verified: report only with context
+    REJECT = "reject"  # not a value of this kind
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """The outcome of validating one candidate."""
+
+    verdict: Verdict
+    value: str = ""  # normalised value, empty when rejected
+    reason: str = ""  # why it was rejected (never contains the value)
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A synthetic sample: ``text`` scanned alone yields exactly ``values``."""
+
+    text: str
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Detector:
+    name: str
+    description: str
+    severity: Severity
+    patterns: tuple[str, ...]
+    validate: Callable[[str], str]
+    """Return the normalised value or raise :class:`~dlp.errors.ValidationError`."""
+    mask: Callable[[str], str]
+    """Mask a normalised value for display (never reveals the whole value)."""
+    context: tuple[str, ...] = ()
+    """Keyword categories (files in ``signatures/keywords``) that raise confidence."""
+    base_confidence: float = 0.6
+    context_confidence: float = 0.9
+    requires_context: bool = False
+    """Only report candidates with a context keyword nearby (weak checksums)."""
+    unverifiable: Callable[[str], bool] | None = None
+    """Optional: True when a valid value cannot be verified (verdict UNKNOWN)."""
+    joiners: str = ""
+    """ASCII characters that, next to a match, make it part of a longer token."""
+    allow_extension: bool = False
+    """A trailing ``-digits`` is an extension (landlines), not a longer number."""
+    priority: int = 50
+    """When two detectors claim overlapping text, the higher priority wins."""
+    positives: tuple[Example, ...] = field(default=())
+    negatives: tuple[str, ...] = field(default=())
+
+    def check(self, candidate: str) -> Check:
+        """Validate a candidate (as written, separators included)."""
+        try:
+            value = self.validate(candidate)
+        except ValidationError as exc:
+            return Check(Verdict.REJECT, reason=type(exc).__name__)
+        except (ValueError, IndexError, KeyError) as exc:
+            return Check(Verdict.REJECT, reason=type(exc).__name__)
+        if self.unverifiable is not None and self.unverifiable(value):
+            return Check(Verdict.UNKNOWN, value)
+        return Check(Verdict.CONFIRM, value)
+
+    def is_valid(self, candidate: str) -> bool:
+        return self.check(candidate).verdict is Verdict.CONFIRM
+
+
+def keep_edges(value: str, head: int, tail: int, fill: str = "*") -> str:
+    """Mask all but ``head`` leading and ``tail`` trailing characters."""
+    if len(value) <= head + tail:
+        return fill * len(value)
+    return value[:head] + fill * (len(value) - head - tail) + value[len(value) - tail :]

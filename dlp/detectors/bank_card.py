@@ -1,0 +1,55 @@
+"""Payment card number (银行卡号), 16-19 digits with a Luhn check digit.
+
+About one random number in ten passes Luhn, so a card number is only reported
+with a bank-card context word nearby (银行卡, 卡号, 开户行, card ...). Written
+plain or in groups of four separated by spaces or hyphens.
+
+>>> DETECTOR.validate('6222 0212 3456 7890 128')
+'6222021234567890128'
+"""
+
+from __future__ import annotations
+
+from stdnum import luhn
+
+from dlp.detector import Detector, Example, Severity, keep_edges
+from dlp.detectors._util import clean, isdigits
+from dlp.errors import InvalidChecksum, InvalidFormat, InvalidLength
+
+
+def validate(candidate: str) -> str:
+    number = clean(candidate, drop=" -")
+    if not isdigits(number):
+        raise InvalidFormat()
+    if not 16 <= len(number) <= 19:
+        raise InvalidLength()
+    if luhn.checksum(number) != 0:
+        raise InvalidChecksum()
+    return number
+
+
+DETECTOR = Detector(
+    name="bank_card",
+    description="Payment card number (Luhn-valid, with bank-card context)",
+    severity=Severity.HIGH,
+    patterns=(
+        r"[2-6][0-9]{3}[ \-]?[0-9]{4}[ \-]?[0-9]{4}[ \-]?[0-9]{4}([ \-]?[0-9]{1,3})?",
+    ),
+    validate=validate,
+    mask=lambda v: keep_edges(v, 4, 4),
+    context=("bank",),
+    requires_context=True,
+    base_confidence=0.8,
+    context_confidence=0.9,
+    priority=70,
+    positives=(
+        Example("银行卡号：6222021234567890128", ("6222021234567890128",)),
+        Example("卡号 6217 0000 0000 0000 129", ("6217000000000000129",)),
+        Example("card: 4111-1111-1111-1111", ("4111111111111111",)),
+    ),
+    negatives=(
+        "订单号 6222021234567890128",  # Luhn-valid but no bank context
+        "银行卡号 6222021234567890127",  # wrong check digit
+        "卡号 622202123456789",  # too short
+    ),
+)

@@ -1,0 +1,60 @@
+"""E-mail address.
+
+A dotted domain with an alphabetic top-level domain; image and source file names
+that look like addresses (``logo@2x.png``) are not. The value is lower-cased.
+
+>>> DETECTOR.validate('Zhang.San@Example.COM')
+'zhang.san@example.com'
+"""
+
+from __future__ import annotations
+
+from dlp.detector import Detector, Example, Severity
+from dlp.errors import InvalidComponent, InvalidFormat, InvalidLength
+
+_FILE_SUFFIXES = frozenset(
+    "png jpg jpeg gif svg webp bmp ico css js ts json html htm xml txt pdf md py zip".split()
+)
+
+
+def validate(candidate: str) -> str:
+    address = candidate.strip().lower()
+    local, at, domain = address.rpartition("@")
+    if not at or not local or not domain:
+        raise InvalidFormat()
+    if len(local) > 64 or len(domain) > 255:
+        raise InvalidLength()
+    if local[0] == "." or local[-1] == "." or ".." in local:
+        raise InvalidFormat()
+    labels = domain.split(".")
+    if len(labels) < 2 or any(not lab or lab[0] == "-" or lab[-1] == "-" for lab in labels):
+        raise InvalidFormat()
+    tld = labels[-1]
+    if not tld.isascii() or not tld.isalpha() or tld in _FILE_SUFFIXES:
+        raise InvalidComponent()
+    return address
+
+
+def mask(address: str) -> str:
+    local, _, domain = address.rpartition("@")
+    return f"{local[0]}***@{domain}"
+
+
+DETECTOR = Detector(
+    name="email",
+    description="E-mail address",
+    severity=Severity.LOW,
+    patterns=(r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(\.[A-Za-z0-9\-]{1,63}){0,6}\.[A-Za-z]{2,24}",),
+    validate=validate,
+    mask=mask,
+    context=("email", "customer"),
+    joiners="._%+-",
+    base_confidence=0.8,
+    context_confidence=0.95,
+    priority=40,
+    positives=(
+        Example("邮箱：zhang.san@example.com", ("zhang.san@example.com",)),
+        Example("<Li.Si+crm@Example.CN>", ("li.si+crm@example.cn",)),
+    ),
+    negatives=("logo@2x.png", "user@localhost", "a..b@example.com", "@example.com"),
+)

@@ -1,0 +1,1 @@
+"""The matching engine: YARA candidates, Aho-Corasick context, validation."""

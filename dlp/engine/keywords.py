@@ -1,0 +1,78 @@
+"""Context keywords: one Aho-Corasick automaton over all keyword lists.
+
+The automaton runs over the UTF-8 bytes of a chunk viewed as Latin-1 text, so
+positions are byte offsets and nothing is decoded; ASCII keywords match
+case-insensitively because the chunk is lower-cased first (ASCII bytes only).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Mapping
+from importlib.resources import files
+
+import ahocorasick
+
+
+def load_keyword_lists() -> dict[str, tuple[str, ...]]:
+    """Category name -> keywords, from ``dlp.signatures/keywords/*.txt``."""
+    lists: dict[str, tuple[str, ...]] = {}
+    for entry in files("dlp.signatures").joinpath("keywords").iterdir():
+        if not entry.name.endswith(".txt"):
+            continue
+        words = []
+        for raw in entry.read_text(encoding="utf-8").splitlines():
+            word = raw.strip()
+            if word and not word.startswith("#"):
+                words.append(word)
+        lists[entry.name[:-4]] = tuple(words)
+    return lists
+
+
+class KeywordIndex:
+    """Finds keyword categories near a position. Immutable after construction."""
+
+    def __init__(self, lists: Mapping[str, tuple[str, ...]]) -> None:
+        automaton = ahocorasick.Automaton()
+        by_key: dict[str, set[str]] = {}
+        for category, words in lists.items():
+            for word in words:
+                key = word.lower().encode("utf-8").decode("latin-1")
+                by_key.setdefault(key, set()).add(category)
+        for key, categories in by_key.items():
+            automaton.add_word(key, (len(key), tuple(sorted(categories))))
+        self._empty = not by_key
+        if not self._empty:
+            automaton.make_automaton()
+        self._automaton = automaton
+        self.categories = frozenset(lists)
+
+    def find(self, buf: bytes) -> dict[str, list[int]]:
+        """Category -> sorted start offsets of its keywords in ``buf``."""
+        hits: dict[str, list[int]] = {}
+        if self._empty:
+            return hits
+        for end, (length, categories) in self._automaton.iter(buf.lower().decode("latin-1")):
+            start = end - length + 1
+            for category in categories:
+                hits.setdefault(category, []).append(start)
+        return hits
+
+
+def near(
+    hits: Mapping[str, list[int]],
+    categories: tuple[str, ...],
+    start: int,
+    end: int,
+    before: int,
+    after: int,
+) -> bool:
+    """True when a keyword of one of ``categories`` starts within the window."""
+    low, high = start - before, end + after
+    for category in categories:
+        positions = hits.get(category)
+        if positions:
+            i = bisect_left(positions, low)
+            if i < len(positions) and positions[i] <= high:
+                return True
+    return False

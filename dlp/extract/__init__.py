@@ -1,0 +1,1 @@
+"""Reading inputs: encodings and chunked streams (document extractors plug in here)."""

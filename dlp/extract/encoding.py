@@ -1,0 +1,95 @@
+"""Decide how a text input is encoded, from a sample of its bytes.
+
+UTF-8 (and ASCII) input is scanned as raw bytes, without decoding. Other
+encodings (GB18030/GBK, UTF-16 LE/BE with or without BOM, UTF-32, and whatever
+charset-normalizer recognises) are transcoded to UTF-8 chunk by chunk. Input with
+NUL bytes or many control bytes that is not UTF-16 is binary: it is still scanned
+as raw bytes for embedded text, and reported as only partly readable.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_CONTROL = bytes(range(0, 9)) + bytes(range(14, 27)) + bytes(range(28, 32)) + b"\x7f"
+SAMPLE_SIZE = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Encoding:
+    name: str  # Python codec name ("utf-8", "gb18030", "utf-16-le", ...)
+    bom: int = 0  # bytes of byte-order mark at the start
+    binary: bool = False
+    decode_errors: bool = False  # the sample had invalid sequences
+
+    @property
+    def raw(self) -> bool:
+        """Scan the bytes as they are (no transcoding)."""
+        return self.name == "utf-8"
+
+
+def _decodes(sample: bytes, codec: str) -> bool:
+    """True when ``sample`` decodes cleanly, allowing a cut character at its end."""
+    decoder = codecs.getincrementaldecoder(codec)("strict")
+    try:
+        decoder.decode(sample, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _utf16_by_nuls(sample: bytes) -> str | None:
+    even = sample[0::2]
+    odd = sample[1::2]
+    if not odd:
+        return None
+    even_nul = even.count(0) / len(even)
+    odd_nul = odd.count(0) / len(odd)
+    if odd_nul > 0.2 and even_nul < 0.02:
+        return "utf-16-le"
+    if even_nul > 0.2 and odd_nul < 0.02:
+        return "utf-16-be"
+    return None
+
+
+def sniff(sample: bytes) -> Encoding:
+    """Guess the encoding of an input from its first bytes (a few KiB or more)."""
+    for bom, name in _BOMS:
+        if sample.startswith(bom):
+            return Encoding(name, bom=len(bom))
+    if not sample:
+        return Encoding("utf-8")
+    if b"\x00" in sample:
+        utf16 = _utf16_by_nuls(sample)
+        if utf16 is not None and _decodes(sample, utf16):
+            return Encoding(utf16)
+        return Encoding("utf-8", binary=True)
+    controls = sum(sample.count(c) for c in _CONTROL)
+    if controls > len(sample) // 20:
+        return Encoding("utf-8", binary=True)
+    if _decodes(sample, "utf-8"):
+        return Encoding("utf-8")
+    if _decodes(sample, "gb18030"):
+        return Encoding("gb18030")
+    guess = _charset_normalizer(sample)
+    if guess is not None:
+        return Encoding(guess)
+    return Encoding("utf-8", decode_errors=True)
+
+
+def _charset_normalizer(sample: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample).best()
+    if best is None:
+        return None
+    name = codecs.lookup(best.encoding).name
+    return None if name in ("utf-8", "ascii") else name

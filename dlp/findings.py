@@ -1,0 +1,103 @@
+"""Findings and per-input results.
+
+A :class:`Finding` never holds the raw value unless the scanner was asked to
+reveal it: it carries a masked form for people and a keyed fingerprint
+(HMAC-SHA256 under the deployment key) for machines, so the same value can be
+correlated across files and hosts without being stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+from typing import Any
+
+from dlp.detector import Severity
+
+
+def fingerprint(key: bytes, value: str) -> str:
+    """Keyed fingerprint of a normalised value (hex HMAC-SHA256)."""
+    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a finding starts: byte ``offset`` in the input and 1-based ``line``."""
+
+    offset: int
+    line: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"offset": self.offset, "line": self.line}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    detector: str
+    path: str
+    location: Location
+    masked: str
+    fingerprint: str
+    confidence: float
+    severity: Severity
+    member: str | None = None
+    value: str | None = field(default=None, repr=False)
+    """The normalised raw value; only set when the scanner reveals values."""
+
+    def as_record(self) -> dict[str, Any]:
+        """The JSONL record (``type: finding``); ``value`` only when revealed."""
+        record: dict[str, Any] = {"type": "finding", "path": self.path}
+        if self.member is not None:
+            record["member"] = self.member
+        record.update(
+            detector=self.detector,
+            masked=self.masked,
+            fingerprint=self.fingerprint,
+            confidence=self.confidence,
+            severity=self.severity.value,
+            location=self.location.as_dict(),
+        )
+        if self.value is not None:
+            record["value"] = self.value
+        return record
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Why an input could not be scanned, or only partly (``partial``)."""
+
+    reason: str
+    message: str
+    partial: bool = False
+
+    def as_record(self, path: str, member: str | None = None) -> dict[str, Any]:
+        record: dict[str, Any] = {"type": "error", "path": path}
+        if member is not None:
+            record["member"] = member
+        record.update(reason=self.reason, message=self.message, partial=self.partial)
+        return record
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """Everything one input produced."""
+
+    path: str
+    findings: tuple[Finding, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    size: int = 0
+    encoding: str | None = None
+    skipped: str | None = None
+    """Set (to a reason such as ``symlink``) when the input was deliberately not scanned."""
+
+    @property
+    def complete(self) -> bool:
+        """True when the whole input was scanned."""
+        return not self.problems and self.skipped is None
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.findings)
+
+    def __len__(self) -> int:
+        return len(self.findings)

@@ -1,0 +1,66 @@
+"""What every writer gets: results as they arrive, then a summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from dlp.findings import ScanResult
+
+
+@dataclass
+class Summary:
+    """Totals of a scan; built up as results arrive."""
+
+    files: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    findings: Counter[str] = field(default_factory=Counter)
+    problems: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+    incomplete: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def add(self, result: ScanResult) -> None:
+        if result.skipped is not None:
+            self.skipped[result.skipped] += 1
+            return
+        if not result.problems or any(p.partial for p in result.problems):
+            self.files += 1
+        self.bytes += result.size
+        self.findings.update(f.detector for f in result.findings)
+        for problem in result.problems:
+            self.problems[problem.reason] += 1
+            self.incomplete.append((result.path, problem.reason, problem.message))
+
+    @property
+    def total_findings(self) -> int:
+        return sum(self.findings.values())
+
+    @property
+    def mb_per_second(self) -> float:
+        return self.bytes / 1e6 / self.seconds if self.seconds > 0 else 0.0
+
+    def as_record(self) -> dict[str, Any]:
+        return {
+            "type": "summary",
+            "files": self.files,
+            "bytes": self.bytes,
+            "seconds": round(self.seconds, 3),
+            "findings": dict(sorted(self.findings.items())),
+            "errors": dict(sorted(self.problems.items())),
+            "skipped": dict(sorted(self.skipped.items())),
+        }
+
+
+class Writer:
+    """Base writer: subclasses implement ``result`` and may override ``close``."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+
+    def result(self, result: ScanResult) -> None:
+        raise NotImplementedError
+
+    def close(self, summary: Summary) -> None:
+        self.stream.flush()

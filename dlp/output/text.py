@@ -1,0 +1,31 @@
+"""A table for people: one line per finding or unreadable file."""
+
+from __future__ import annotations
+
+from dlp.findings import ScanResult
+from dlp.output.base import Summary, Writer
+
+HEADER = f"{'LOCATION':<40} {'DETECTOR':<24} {'SEVERITY':<8} {'CONF':>4}  VALUE\n"
+
+
+class TextWriter(Writer):
+    def __init__(self, stream) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(stream)
+        self._header = False
+
+    def _line(self, text: str) -> None:
+        if not self._header:
+            self.stream.write(HEADER.encode())
+            self._header = True
+        self.stream.write(text.encode("utf-8", "replace"))
+
+    def result(self, result: ScanResult) -> None:
+        for f in result.findings:
+            where = f"{f.path}{'!' + f.member if f.member else ''}:{f.location.line}"
+            shown = f.value if f.value is not None else f.masked
+            self._line(
+                f"{where:<40} {f.detector:<24} {f.severity.value:<8} {f.confidence:>4.2f}  {shown}\n"
+            )
+        for p in result.problems:
+            label = "PARTLY READ" if p.partial else "NOT SCANNED"
+            self._line(f"{result.path:<40} {label:<24} {p.reason:<8}       {p.message}\n")

@@ -1,0 +1,244 @@
+"""The :class:`Scanner`: the public entry point for scanning data.
+
+A scanner compiles its rules once and is then immutable: share one between
+threads, or build one per process. Nothing is global; the fingerprint key and
+every limit come from the :class:`~dlp.config.ScanConfig` passed in.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from dlp.config import ScanConfig
+from dlp.detectors import select
+from dlp.engine.keywords import KeywordIndex, load_keyword_lists
+from dlp.engine.matcher import Hit, Matcher
+from dlp.engine.rules import compile_rules, signature_files
+from dlp.errors import FileTooLarge, FileUnreadable, ScanError, ScanTimeout
+from dlp.extract.encoding import SAMPLE_SIZE, Encoding, sniff
+from dlp.extract.stream import Window, windows
+from dlp.findings import Finding, Location, Problem, ScanResult, fingerprint
+from dlp.keys import resolve_key
+from dlp.walk import STDIN, Entry, walk
+
+HEADER_BYTES = 4096
+
+
+class _Counting(io.RawIOBase):
+    """Wraps a binary stream and counts the bytes read from it."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self.count = 0
+
+    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+        data = self._stream.read(size)
+        self.count += len(data)
+        return data
+
+
+class Scanner:
+    """Scans bytes, text, files and folder trees for personal data.
+
+    >>> scanner = Scanner(ScanConfig(key=b"doctest-key-0123456789"))
+    >>> [f.masked for f in scanner.scan_text("手机 13812345678").findings]
+    ['138****5678']
+    """
+
+    def __init__(self, config: ScanConfig | None = None) -> None:
+        self.config = config or ScanConfig()
+        self._key = resolve_key(self.config.key)
+        self.detectors = select(self.config.detectors)
+        signatures = signature_files(self.config.rule_dirs, builtin=self.config.builtin_rules)
+        rules = compile_rules(self.detectors, signatures, cache_dir=self.config.cache_dir)
+        self._matcher = Matcher(
+            rules,
+            self.detectors,
+            KeywordIndex(load_keyword_lists()),
+            timeout=self.config.yara_timeout,
+        )
+
+    # -- inputs -----------------------------------------------------------------
+
+    def scan_bytes(self, data: bytes, *, name: str = "<bytes>") -> ScanResult:
+        """Scan an in-memory buffer (a clipboard dump, a message body ...)."""
+        return self.scan_stream(io.BytesIO(data), name=name)
+
+    def scan_text(self, text: str, *, name: str = "<text>") -> ScanResult:
+        """Scan a string."""
+        return self.scan_stream(io.BytesIO(text.encode("utf-8", "surrogatepass")), name=name)
+
+    def scan_file(self, path: str | os.PathLike[str]) -> ScanResult:
+        """Scan one file. Raises :class:`~dlp.errors.ScanError` if it cannot be read."""
+        name = os.fspath(path)
+        try:
+            st = os.stat(name)
+        except FileNotFoundError:
+            raise FileUnreadable(f"{name}: no such file", reason="vanished") from None
+        except OSError as exc:
+            raise FileUnreadable(f"{name}: {exc.strerror}") from None
+        if not os.path.isfile(name):
+            raise FileUnreadable(f"{name}: not a regular file", reason="not_regular")
+        if st.st_size > self.config.max_file_size:
+            raise FileTooLarge(
+                f"{name}: {st.st_size} bytes is over the limit of {self.config.max_file_size}"
+            )
+        try:
+            handle = open(name, "rb")  # noqa: SIM115 - closed below
+        except FileNotFoundError:
+            raise FileUnreadable(f"{name}: removed before it could be read", reason="vanished") from None
+        except OSError as exc:
+            raise FileUnreadable(f"{name}: {exc.strerror}") from None
+        with handle:
+            return self.scan_stream(handle, name=name, size_hint=st.st_size)
+
+    def scan_paths(self, paths: Iterable[str | os.PathLike[str]]) -> Iterator[ScanResult]:
+        """Scan files and folders (recursively); one result per file, errors included.
+
+        ``"-"`` stands for standard input. Never raises for a single bad file: its
+        result carries a :class:`~dlp.findings.Problem` instead.
+        """
+        entries = walk(
+            (os.fspath(p) for p in paths),
+            follow_symlinks=self.config.follow_symlinks,
+            exclude=self.config.exclude,
+        )
+        for entry in entries:
+            yield self.scan_entry(entry)
+
+    def scan_entry(self, entry: Entry) -> ScanResult:
+        """Scan one walked entry, turning every per-file failure into a result."""
+        if entry.skipped is not None:
+            return ScanResult(entry.path, skipped=entry.skipped)
+        if entry.error is not None:
+            return ScanResult(entry.path, problems=(Problem(*entry.error),))
+        try:
+            if entry.path == STDIN:
+                import sys
+
+                return self.scan_stream(sys.stdin.buffer, name=STDIN)
+            return self.scan_file(entry.path)
+        except ScanError as exc:
+            return ScanResult(entry.path, problems=(Problem(exc.reason, exc.message),))
+
+    # -- the scan loop ----------------------------------------------------------
+
+    def scan_stream(
+        self, stream: BinaryIO, *, name: str, size_hint: int | None = None
+    ) -> ScanResult:
+        """Scan a binary stream to its end, chunk by chunk."""
+        counting = _Counting(stream)
+        problems: list[Problem] = []
+        findings: list[Finding] = []
+        encoding: Encoding | None = None
+        try:
+            first = counting.read(self.config.chunk_size)
+            encoding = self._sniff(first, stream, size_hint)
+            if encoding.binary:
+                problems.append(
+                    Problem("binary", "binary content: scanned for embedded text only", True)
+                )
+            elif encoding.decode_errors:
+                problems.append(
+                    Problem("decode_errors", "undecodable bytes; scanned as raw bytes", True)
+                )
+            replaced = 0
+            header: frozenset[str] | None = None
+            seen_rules: set[str] = set()
+            for window in windows(counting, encoding, self.config.chunk_size, first):
+                if header is None:
+                    line_end = window.buf.find(b"\n", 0, HEADER_BYTES)
+                    header = self._matcher.header_context(
+                        window.buf[: line_end if line_end >= 0 else HEADER_BYTES]
+                    )
+                if not encoding.raw:
+                    replaced += window.buf.count(b"\xef\xbf\xbd", window.emit_from, window.emit_to)
+                try:
+                    hits, signatures = self._matcher.match(window.buf, header=header)
+                except ScanTimeout as exc:
+                    problems.append(Problem(exc.reason, exc.message, True))
+                    continue
+                findings.extend(self._findings(window, hits, signatures, seen_rules, name))
+            if replaced:
+                problems.append(
+                    Problem(
+                        "decode_errors",
+                        f"{replaced} undecodable byte sequence(s) in {encoding.name} replaced",
+                        True,
+                    )
+                )
+        except FileNotFoundError:
+            problems.append(Problem("vanished", "removed while it was read", True))
+        except OSError as exc:
+            problems.append(Problem("unreadable", exc.strerror or "read error", True))
+        return ScanResult(
+            name,
+            findings=tuple(findings),
+            problems=tuple(problems),
+            size=counting.count,
+            encoding=encoding.name if encoding else None,
+        )
+
+    def _sniff(self, first: bytes, stream: BinaryIO, size_hint: int | None) -> Encoding:
+        encoding = sniff(first[:SAMPLE_SIZE])
+        if (
+            encoding.raw
+            and not encoding.binary
+            and size_hint
+            and size_hint > 4 * SAMPLE_SIZE
+            and first[:SAMPLE_SIZE].isascii()
+            and stream.seekable()
+        ):
+            # An ASCII head says little: look at the middle of the file as well.
+            here = stream.tell()
+            stream.seek(size_hint // 2)
+            middle = stream.read(SAMPLE_SIZE)
+            stream.seek(here)
+            mid_guess = sniff(middle[4:])  # skip a possibly cut character
+            if not mid_guess.raw and not mid_guess.binary:
+                return mid_guess
+        return encoding
+
+    def _findings(
+        self,
+        window: Window,
+        hits: list[Hit],
+        signatures: list[Hit],
+        seen_rules: set[str],
+        name: str,
+    ) -> list[Finding]:
+        lo, hi = window.emit_from, window.emit_to
+        chosen = [h for h in hits if lo <= h.start < hi]
+        for sig in signatures:
+            if sig.detector not in seen_rules and (lo <= sig.start < hi or sig.end == 0):
+                seen_rules.add(sig.detector)
+                chosen.append(sig)
+        if not chosen:
+            return []
+        chosen.sort(key=lambda h: h.start)
+        positions = [h.start for h in chosen]
+        offsets = window.offsets(positions)
+        lines = window.lines(positions)
+        reveal = self.config.reveal
+        return [
+            Finding(
+                detector=h.detector,
+                path=name,
+                location=Location(offset, line),
+                masked=h.masked,
+                fingerprint=fingerprint(self._key, h.value),
+                confidence=h.confidence,
+                severity=h.severity,
+                value=h.value if reveal else None,
+            )
+            for h, offset, line in zip(chosen, offsets, lines)
+        ]
+
+
+def scan_path(path: str | Path, config: ScanConfig | None = None) -> list[ScanResult]:
+    """Convenience: scan a file or folder with a fresh scanner."""
+    return list(Scanner(config).scan_paths([path]))
