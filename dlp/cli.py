@@ -47,24 +47,52 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: all cores).")
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "jsonl", "sarif"]),
-              default="text", show_default=True, help="Report format on stdout.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="Write the report to this file instead of stdout.")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores)."
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "jsonl", "sarif"]),
+    default="text",
+    show_default=True,
+    help="Report format on stdout.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the report to this file instead of stdout.",
+)
 @click.option("--reveal", is_flag=True, help="Include raw values in the report (sensitive!).")
-@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False),
-              help="Extra folder of YARA rules (repeatable).")
-@click.option("--detectors", multiple=True, metavar="NAMES",
-              help="Comma-separated detectors to run (default: all; see `dlp detectors`).")
-@click.option("--exclude", multiple=True, metavar="GLOB",
-              help="Skip paths matching this glob (repeatable).")
-@click.option("--max-file-size", default="8G", show_default=True, metavar="SIZE",
-              help="Report larger files as not scanned.")
+@click.option(
+    "--rules",
+    "rule_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False),
+    help="Extra folder of YARA rules (repeatable).",
+)
+@click.option(
+    "--detectors",
+    multiple=True,
+    metavar="NAMES",
+    help="Comma-separated detectors to run (default: all; see `dlp detectors`).",
+)
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching this glob (repeatable).")
+@click.option(
+    "--max-file-size",
+    default="8G",
+    show_default=True,
+    metavar="SIZE",
+    help="Report larger files as not scanned.",
+)
 @click.option("--follow-symlinks", is_flag=True, help="Follow symbolic links.")
-@click.option("--progress/--no-progress", default=None,
-              help="Progress bar on stderr (default: when stderr is a terminal).")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr (default: when stderr is a terminal).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
 def scan(
     paths: tuple[str, ...],

@@ -49,9 +49,7 @@ def _create_key_file(path: Path) -> bytes:
     except FileExistsError:  # another process won the race: use its key
         return path.read_bytes().strip()
     except OSError as exc:
-        raise ConfigError(
-            f"cannot create key file {path}: {exc.strerror}; set {ENV_KEY} instead"
-        ) from None
+        raise ConfigError(f"cannot create key file {path}: {exc.strerror}; set {ENV_KEY} instead") from None
     with os.fdopen(fd, "wb") as fh:
         fh.write(key + b"\n")
     return key

@@ -15,9 +15,9 @@ from typing import BinaryIO
 
 from dlp.config import ScanConfig
 from dlp.detectors import select
-from dlp.engine.keywords import KeywordIndex, load_keyword_lists
+from dlp.engine.keywords import load_keyword_lists
 from dlp.engine.matcher import Hit, Matcher
-from dlp.engine.rules import compile_rules, signature_files
+from dlp.engine.rules import signature_files
 from dlp.errors import FileTooLarge, FileUnreadable, ScanError, ScanTimeout
 from dlp.extract.encoding import SAMPLE_SIZE, Encoding, sniff
 from dlp.extract.stream import Window, windows
@@ -53,13 +53,12 @@ class Scanner:
         self.config = config or ScanConfig()
         self._key = resolve_key(self.config.key)
         self.detectors = select(self.config.detectors)
-        signatures = signature_files(self.config.rule_dirs, builtin=self.config.builtin_rules)
-        rules = compile_rules(self.detectors, signatures, cache_dir=self.config.cache_dir)
         self._matcher = Matcher(
-            rules,
             self.detectors,
-            KeywordIndex(load_keyword_lists()),
+            signature_files(self.config.rule_dirs, builtin=self.config.builtin_rules),
+            load_keyword_lists(),
             timeout=self.config.yara_timeout,
+            cache_dir=self.config.cache_dir,
         )
 
     # -- inputs -----------------------------------------------------------------
@@ -84,9 +83,7 @@ class Scanner:
         if not os.path.isfile(name):
             raise FileUnreadable(f"{name}: not a regular file", reason="not_regular")
         if st.st_size > self.config.max_file_size:
-            raise FileTooLarge(
-                f"{name}: {st.st_size} bytes is over the limit of {self.config.max_file_size}"
-            )
+            raise FileTooLarge(f"{name}: {st.st_size} bytes is over the limit of {self.config.max_file_size}")
         try:
             handle = open(name, "rb")  # noqa: SIM115 - closed below
         except FileNotFoundError:
@@ -127,9 +124,7 @@ class Scanner:
 
     # -- the scan loop ----------------------------------------------------------
 
-    def scan_stream(
-        self, stream: BinaryIO, *, name: str, size_hint: int | None = None
-    ) -> ScanResult:
+    def scan_stream(self, stream: BinaryIO, *, name: str, size_hint: int | None = None) -> ScanResult:
         """Scan a binary stream to its end, chunk by chunk."""
         counting = _Counting(stream)
         problems: list[Problem] = []
@@ -139,13 +134,9 @@ class Scanner:
             first = counting.read(self.config.chunk_size)
             encoding = self._sniff(first, stream, size_hint)
             if encoding.binary:
-                problems.append(
-                    Problem("binary", "binary content: scanned for embedded text only", True)
-                )
+                problems.append(Problem("binary", "binary content: scanned for embedded text only", True))
             elif encoding.decode_errors:
-                problems.append(
-                    Problem("decode_errors", "undecodable bytes; scanned as raw bytes", True)
-                )
+                problems.append(Problem("decode_errors", "undecodable bytes; scanned as raw bytes", True))
             replaced = 0
             header: frozenset[str] | None = None
             seen_rules: set[str] = set()
@@ -235,7 +226,7 @@ class Scanner:
                 severity=h.severity,
                 value=h.value if reveal else None,
             )
-            for h, offset, line in zip(chosen, offsets, lines)
+            for h, offset, line in zip(chosen, offsets, lines, strict=True)
         ]
 
 

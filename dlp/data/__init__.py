@@ -9,10 +9,10 @@ hand with a source noted in their header.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
 from types import MappingProxyType
-from typing import Mapping
 
 
 @cache

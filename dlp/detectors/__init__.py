@@ -41,7 +41,5 @@ def select(names: Iterable[str] | None = None) -> tuple[Detector, ...]:
     known = {d.name for d in detectors}
     unknown = sorted(wanted - known)
     if unknown:
-        raise ConfigError(
-            f"unknown detector(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}"
-        )
+        raise ConfigError(f"unknown detector(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     return tuple(d for d in detectors if d.name in wanted)

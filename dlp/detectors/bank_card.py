@@ -32,9 +32,7 @@ DETECTOR = Detector(
     name="bank_card",
     description="Payment card number (Luhn-valid, with bank-card context)",
     severity=Severity.HIGH,
-    patterns=(
-        r"[2-6][0-9]{3}[ \-]?[0-9]{4}[ \-]?[0-9]{4}[ \-]?[0-9]{4}([ \-]?[0-9]{1,3})?",
-    ),
+    patterns=(r"[2-6][0-9]{3}[ \-]?[0-9]{4}[ \-]?[0-9]{4}[ \-]?[0-9]{4}([ \-]?[0-9]{1,3})?",),
     validate=validate,
     mask=lambda v: keep_edges(v, 4, 4),
     context=("bank",),

@@ -58,8 +58,15 @@ DETECTOR = Detector(
     description="Mainland China vehicle licence plate",
     severity=Severity.MEDIUM,
     patterns=(
-        "(" + "|".join(PROVINCES) + ")[A-HJ-NP-Za-hj-np-z]( |-|·|•|・)?"
-        + _CLASS + "{4}(" + _CLASS + "{1,2}|" + "|".join(SUFFIXES) + ")",
+        "("
+        + "|".join(PROVINCES)
+        + ")[A-HJ-NP-Za-hj-np-z]( |-|·|•|・)?"
+        + _CLASS
+        + "{4}("
+        + _CLASS
+        + "{1,2}|"
+        + "|".join(SUFFIXES)
+        + ")",
     ),
     validate=validate,
     mask=lambda v: keep_edges(v, 2, 2),

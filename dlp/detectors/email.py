@@ -13,7 +13,7 @@ from dlp.detector import Detector, Example, Severity
 from dlp.errors import InvalidComponent, InvalidFormat, InvalidLength
 
 _FILE_SUFFIXES = frozenset(
-    "png jpg jpeg gif svg webp bmp ico css js ts json html htm xml txt pdf md py zip".split()
+    "png jpg jpeg gif svg webp bmp ico css js ts json html htm xml txt pdf md py zip".split()  # noqa: SIM905
 )
 
 

@@ -49,14 +49,39 @@ class KeywordIndex:
 
     def find(self, buf: bytes) -> dict[str, list[int]]:
         """Category -> sorted start offsets of its keywords in ``buf``."""
+        return self.find_in(buf, [(0, len(buf))])
+
+    def find_in(self, buf: bytes, windows: list[tuple[int, int]]) -> dict[str, list[int]]:
+        """Like :meth:`find`, looking only inside sorted, disjoint ``windows`` of ``buf``."""
         hits: dict[str, list[int]] = {}
         if self._empty:
             return hits
-        for end, (length, categories) in self._automaton.iter(buf.lower().decode("latin-1")):
-            start = end - length + 1
-            for category in categories:
-                hits.setdefault(category, []).append(start)
+        iterate = self._automaton.iter
+        for low, high in windows:
+            text = buf[low:high].lower().decode("latin-1")
+            for end, (length, categories) in iterate(text):
+                start = low + end - length + 1
+                for category in categories:
+                    hits.setdefault(category, []).append(start)
         return hits
+
+    @property
+    def longest(self) -> int:
+        """Length in bytes of the longest keyword."""
+        return max((len(k) for k in self._automaton.keys()), default=0)  # noqa: SIM118
+
+
+def merge(spans: list[tuple[int, int]], low: int, high: int) -> list[tuple[int, int]]:
+    """Sorted spans widened by ``low``/``high`` bytes, overlapping ones merged."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        a, b = max(0, start - low), end + high
+        if merged and a <= merged[-1][1]:
+            if b > merged[-1][1]:
+                merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    return merged
 
 
 def near(

@@ -1,25 +1,38 @@
 """Turn one buffer of UTF-8 bytes into validated hits.
 
-1. YARA finds candidates for every detector pattern (and signature rule hits).
+1. YARA finds candidates for every detector pattern, signature rule hits, and
+   the keywords that detectors requiring context are gated on. Gated detectors'
+   patterns then run only in windows around those keywords (or over the whole
+   buffer when the input's header line holds them), like gitleaks' keyword
+   prefilter: a card-number pattern has no literal to anchor on and would
+   otherwise cost more than every other pattern together.
 2. Candidates that start or end inside a longer run of ASCII letters or digits,
    or sit in a decimal number, are dropped (bytes compared, nothing decoded).
 3. Each remaining candidate is decoded and validated: an explicit verdict.
 4. Overlapping hits are resolved: the longer span wins, then the detector's priority.
-5. Context keywords (one Aho-Corasick pass, only when there are hits) set the
-   confidence; detectors that require context drop hits without it.
+5. Context keywords (pyahocorasick, only in windows around the surviving hits)
+   set the confidence; detectors that require context drop hits without it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import yara
 
 from dlp.detector import Detector, Severity, Verdict, keep_edges
-from dlp.engine.keywords import KeywordIndex, near
+from dlp.engine.keywords import KeywordIndex, merge, near
 from dlp.engine.normalise import fold
-from dlp.engine.rules import DETECTOR_NAMESPACE
+from dlp.engine.rules import (
+    DETECTOR_NAMESPACE,
+    GATE_PREFIX,
+    RuleFile,
+    compile_rules,
+    detector_source,
+    keyword_source,
+)
 from dlp.errors import ScanTimeout
 
 _ALNUM = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
@@ -30,6 +43,8 @@ _HYPHEN = ord("-")
 CONTEXT_BEFORE = 64  # bytes (about 20 Chinese characters)
 CONTEXT_AFTER = 24
 MAX_CANDIDATE = 400  # longest match any pattern can produce (e-mail addresses)
+MAX_GATED = 64  # longest match a gated detector's pattern can produce
+GATED_NAMESPACE = "gated"
 SIGNATURE_SEVERITIES = {s.value: s for s in Severity}
 
 
@@ -46,9 +61,7 @@ class Hit:
     severity: Severity
 
 
-def boundary_ok(
-    buf: bytes, start: int, end: int, allow_extension: bool, joiners: bytes = b""
-) -> bool:
+def boundary_ok(buf: bytes, start: int, end: int, allow_extension: bool, joiners: bytes = b"") -> bool:
     """False when the span is part of a longer token (letters, digits, a decimal)."""
     if start > 0:
         prev = buf[start - 1]
@@ -60,9 +73,9 @@ def boundary_ok(
         nxt = buf[end]
         if nxt in _ALNUM or (nxt in joiners and end + 1 < len(buf) and buf[end + 1] in _ALNUM):
             return False
-        if end + 1 < len(buf) and buf[end + 1] in _DIGITS:
-            if nxt == _DOT or (nxt == _HYPHEN and not allow_extension):
-                return False
+        digit_follows = end + 1 < len(buf) and buf[end + 1] in _DIGITS
+        if digit_follows and (nxt == _DOT or (nxt == _HYPHEN and not allow_extension)):
+            return False
     return True
 
 
@@ -77,25 +90,42 @@ def _resolve(cluster: list[tuple[int, int, Detector, str, Verdict]]) -> list[tup
     return kept
 
 
+Candidate = tuple[int, int, Detector, str, Verdict]
+
+
 class Matcher:
     """Stateless once built; safe to share between threads."""
 
     def __init__(
         self,
-        rules: yara.Rules,
         detectors: Sequence[Detector],
-        keywords: KeywordIndex,
+        signatures: Sequence[RuleFile],
+        keyword_lists: Mapping[str, tuple[str, ...]],
         *,
         timeout: int,
+        cache_dir: Path | None = None,
     ) -> None:
-        self._rules = rules
+        ungated = [d for d in detectors if not d.requires_context]
+        gated = [d for d in detectors if d.requires_context]
+        self._gate_categories = frozenset(c for d in gated for c in d.context if c in keyword_lists)
+        gates = {c: keyword_lists[c] for c in self._gate_categories}
+        main = {DETECTOR_NAMESPACE: detector_source(ungated) + keyword_source(gates)}
+        self._rules = compile_rules(main, signatures, cache_dir=cache_dir)
+        self._gated = (
+            compile_rules({GATED_NAMESPACE: detector_source(gated)}, cache_dir=cache_dir) if gated else None
+        )
         self._detectors: Mapping[str, Detector] = {d.name: d for d in detectors}
-        self._keywords = keywords
+        self._keywords = KeywordIndex(keyword_lists)
+        self._keyword_reach = self._keywords.longest
         self._timeout = timeout
 
-    def match(
-        self, buf: bytes, *, header: frozenset[str] = frozenset()
-    ) -> tuple[list[Hit], list[Hit]]:
+    def _run(self, rules: yara.Rules, data: bytes) -> list[yara.Match]:
+        try:
+            return rules.match(data=data, timeout=self._timeout)
+        except yara.TimeoutError:
+            raise ScanTimeout("signature engine timed out on a chunk") from None
+
+    def match(self, buf: bytes, *, header: frozenset[str] = frozenset()) -> tuple[list[Hit], list[Hit]]:
         """Validated detector hits and signature hits in ``buf`` (sorted by start).
 
         ``header`` holds keyword categories seen in the input's first line (a CSV
@@ -103,38 +133,29 @@ class Matcher:
         """
         folded = fold(buf)
         data = folded.buf if folded is not None else buf
-        try:
-            matches = self._rules.match(data=data, timeout=self._timeout)
-        except yara.TimeoutError:
-            raise ScanTimeout("signature engine timed out on a chunk") from None
-        candidates: list[tuple[int, int, Detector, str, Verdict]] = []
+        candidates: list[Candidate] = []
         signatures: list[Hit] = []
-        seen: set[tuple[int, int, str]] = set()
-        for match in matches:
+        anchors: list[tuple[int, int]] = []
+        for match in self._run(self._rules, data):
             if match.namespace != DETECTOR_NAMESPACE:
                 signatures.append(self._signature_hit(match))
-                continue
-            det = self._detectors.get(match.rule)
-            if det is None:
-                continue
-            for string in match.strings:
-                for inst in string.instances:
-                    start = inst.offset
-                    end = start + inst.matched_length
-                    key = (start, end, det.name)
-                    if key in seen or not boundary_ok(
-                        data, start, end, det.allow_extension, det.joiners.encode()
-                    ):
-                        continue
-                    seen.add(key)
-                    check = det.check(data[start:end].decode("utf-8", "replace"))
-                    if check.verdict is not Verdict.REJECT:
-                        candidates.append((start, end, det, check.value, check.verdict))
+            elif match.rule.startswith(GATE_PREFIX):
+                anchors.extend((i.offset, i.offset) for s in match.strings for i in s.instances)
+            else:
+                self._collect(data, match, 0, candidates)
+        if self._gated is not None and (anchors or header & self._gate_categories):
+            if header & self._gate_categories:
+                spans = [(0, len(data))]
+            else:
+                spans = merge(anchors, CONTEXT_AFTER + MAX_GATED, CONTEXT_BEFORE + MAX_GATED)
+            for low, high in spans:
+                for match in self._run(self._gated, data[low:high]):
+                    self._collect(data, match, low, candidates)
         if not candidates:
             return [], self._map(signatures, folded)
         candidates.sort(key=lambda c: c[0])
-        kept: list[tuple] = []
-        cluster: list[tuple] = []
+        kept: list[Candidate] = []
+        cluster: list[Candidate] = []
         cluster_end = -1
         for cand in candidates:
             if cand[0] >= cluster_end and cluster:
@@ -147,10 +168,26 @@ class Matcher:
         hits = self._with_context(data, kept, header)
         return self._map(hits, folded), self._map(signatures, folded)
 
-    def _with_context(
-        self, data: bytes, kept: list[tuple], header: frozenset[str]
-    ) -> list[Hit]:
-        keyword_hits = self._keywords.find(data)
+    def _collect(self, data: bytes, match: yara.Match, base: int, out: list[Candidate]) -> None:
+        det = self._detectors.get(match.rule)
+        if det is None:
+            return
+        joiners = det.joiners.encode()
+        seen: set[tuple[int, int]] = set()
+        for string in match.strings:
+            for inst in string.instances:
+                start = base + inst.offset
+                end = start + inst.matched_length
+                if (start, end) in seen or not boundary_ok(data, start, end, det.allow_extension, joiners):
+                    continue
+                seen.add((start, end))
+                check = det.check(data[start:end].decode("utf-8", "replace"))
+                if check.verdict is not Verdict.REJECT:
+                    out.append((start, end, det, check.value, check.verdict))
+
+    def _with_context(self, data: bytes, kept: list[Candidate], header: frozenset[str]) -> list[Hit]:
+        windows = merge([(c[0], c[1]) for c in kept], CONTEXT_BEFORE, CONTEXT_AFTER + self._keyword_reach)
+        keyword_hits = self._keywords.find_in(data, windows)
         hits: list[Hit] = []
         for start, end, det, value, verdict in kept:
             context = any(c in header for c in det.context) or near(
@@ -159,9 +196,7 @@ class Matcher:
             if not context and (det.requires_context or verdict is Verdict.UNKNOWN):
                 continue
             confidence = det.context_confidence if context else det.base_confidence
-            hits.append(
-                Hit(det.name, start, end, value, det.mask(value), confidence, det.severity)
-            )
+            hits.append(Hit(det.name, start, end, value, det.mask(value), confidence, det.severity))
         return hits
 
     def header_context(self, first_line: bytes) -> frozenset[str]:
@@ -177,16 +212,21 @@ class Matcher:
             first = min(instances, key=lambda i: i.offset)
             start, end = first.offset, first.offset + first.matched_length
             text = first.matched_data.decode("utf-8", "replace")
-        return Hit(
-            f"yara:{match.rule}", start, end, text, keep_edges(text, 1, 1), 0.5, severity
-        )
+        return Hit(f"yara:{match.rule}", start, end, text, keep_edges(text, 1, 1), 0.5, severity)
 
     @staticmethod
     def _map(hits: list[Hit], folded) -> list[Hit]:  # type: ignore[no-untyped-def]
         if folded is None or not hits:
             return hits
         return [
-            Hit(h.detector, folded.source(h.start), folded.source(h.end), h.value, h.masked,
-                h.confidence, h.severity)
+            Hit(
+                h.detector,
+                folded.source(h.start),
+                folded.source(h.end),
+                h.value,
+                h.masked,
+                h.confidence,
+                h.severity,
+            )
             for h in hits
         ]

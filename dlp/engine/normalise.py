@@ -23,7 +23,7 @@ def _ascii(match: re.Match[bytes]) -> bytes:
 class Folded:
     """A folded buffer and the offset map from folded positions to input positions."""
 
-    __slots__ = ("buf", "_dst", "_src")
+    __slots__ = ("_dst", "_src", "buf")
 
     def __init__(self, buf: bytes, dst: list[int], src: list[int]) -> None:
         self.buf = buf

@@ -8,10 +8,11 @@ source and the YARA version, so start-up only compiles after a change.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -22,6 +23,7 @@ from dlp.detector import Detector
 from dlp.errors import RuleError
 
 DETECTOR_NAMESPACE = "detectors"
+GATE_PREFIX = "ctx_"
 RULE_SUFFIXES = (".yar", ".yara")
 
 
@@ -36,15 +38,27 @@ def yara_regex(pattern: str) -> str:
     return "".join(out)
 
 
+def _rule(name: str, strings: list[str]) -> str:
+    body = "\n".join(f"        $s{i} = {text}" for i, text in enumerate(strings))
+    return f"rule {name}\n{{\n    strings:\n{body}\n    condition:\n        any of them\n}}"
+
+
 def detector_source(detectors: Iterable[Detector]) -> str:
+    """One rule per detector, named after it, with its patterns as regex strings."""
+    rules = [_rule(d.name, [f"/{yara_regex(p)}/" for p in d.patterns]) for d in detectors]
+    return "\n\n".join(rules) + "\n"
+
+
+def keyword_source(categories: Mapping[str, Iterable[str]]) -> str:
+    """One rule ``ctx_<category>`` per keyword category (anchors for gated detectors)."""
     rules = []
-    for det in detectors:
-        strings = "\n".join(
-            f"        $p{i} = /{yara_regex(p)}/" for i, p in enumerate(det.patterns)
-        )
-        rules.append(
-            f"rule {det.name}\n{{\n    strings:\n{strings}\n    condition:\n        any of them\n}}"
-        )
+    for category, words in sorted(categories.items()):
+        strings = []
+        for word in words:
+            escaped = "".join(f"\\x{b:02x}" for b in word.encode("utf-8"))
+            strings.append(f'"{escaped}"' + (" nocase" if word.isascii() else ""))
+        if strings:
+            rules.append(_rule(f"{GATE_PREFIX}{category}", strings))
     return "\n\n".join(rules) + "\n"
 
 
@@ -86,21 +100,21 @@ def default_cache_dir() -> Path:
 
 
 def compile_rules(
-    detectors: Sequence[Detector],
-    signatures: Sequence[RuleFile],
+    sources: Mapping[str, str],
+    signatures: Sequence[RuleFile] = (),
     *,
     cache_dir: Path | None = None,
     use_cache: bool = True,
 ) -> yara.Rules:
-    """Compile (or load from cache) the rule set for these detectors and signatures."""
-    sources = {DETECTOR_NAMESPACE: detector_source(detectors)}
+    """Compile (or load from the cache) ``sources`` (namespace -> text) plus signature files."""
+    all_sources = dict(sources)
     for rule_file in signatures:
-        if rule_file.namespace in sources:
+        if rule_file.namespace in all_sources:
             raise RuleError(f"two rule files map to namespace {rule_file.namespace}")
-        sources[rule_file.namespace] = rule_file.source
+        all_sources[rule_file.namespace] = rule_file.source
     digest = hashlib.sha256(yara.YARA_VERSION.encode())
-    for ns in sorted(sources):
-        digest.update(b"\0" + ns.encode() + b"\0" + sources[ns].encode())
+    for ns in sorted(all_sources):
+        digest.update(b"\0" + ns.encode() + b"\0" + all_sources[ns].encode())
     cache_path = (cache_dir or default_cache_dir()) / f"rules-{digest.hexdigest()[:32]}.yarc"
     if use_cache:
         try:
@@ -108,7 +122,7 @@ def compile_rules(
         except yara.Error:
             pass
     try:
-        rules = yara.compile(sources=sources)
+        rules = yara.compile(sources=all_sources)
     except yara.SyntaxError as exc:
         raise RuleError(f"rule compilation failed: {_name_file(str(exc), signatures)}") from None
     except yara.Error as exc:
@@ -133,7 +147,5 @@ def _save(rules: yara.Rules, path: Path) -> None:
         rules.save(tmp)
         os.replace(tmp, path)
     except (OSError, yara.Error):
-        try:
+        with contextlib.suppress(OSError, UnboundLocalError):
             os.unlink(tmp)
-        except (OSError, UnboundLocalError):
-            pass

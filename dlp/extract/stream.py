@@ -61,9 +61,7 @@ def _char_start(buf: bytes, pos: int) -> int:
     return pos
 
 
-def windows(
-    stream: BinaryIO, encoding: Encoding, chunk_size: int, first: bytes = b""
-) -> Iterator[Window]:
+def windows(stream: BinaryIO, encoding: Encoding, chunk_size: int, first: bytes = b"") -> Iterator[Window]:
     """Yield windows over the rest of ``stream``; ``first`` holds bytes already read."""
     codec = None if encoding.raw else encoding.name
     decoder = None if codec is None else codecs.getincrementaldecoder(codec)("replace")
@@ -93,9 +91,7 @@ def windows(
             carry_origin += cut
         else:
             held = len(decoder.getstate()[0])
-            carry_origin = consumed - held - len(
-                carry.decode("utf-8", "replace").encode(codec, "replace")
-            )
+            carry_origin = consumed - held - len(carry.decode("utf-8", "replace").encode(codec, "replace"))
         line_base += buf.count(b"\n", 0, cut)
         emit_from = emit_to - cut
         block = ahead

@@ -50,9 +50,7 @@ class SarifWriter(Writer):
                     "ruleIndex": index,
                     "level": LEVELS[f.severity],
                     "message": {"text": f"{f.detector}: {f.masked}"},
-                    "locations": [
-                        {"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region}}
-                    ],
+                    "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region}}],
                     "partialFingerprints": {"dlpFingerprint/v1": f.fingerprint},
                     "properties": {"confidence": f.confidence, "severity": f.severity.value},
                 }
@@ -62,9 +60,7 @@ class SarifWriter(Writer):
                 {
                     "level": "warning" if p.partial else "error",
                     "message": {"text": f"{result.path}: {p.reason}: {p.message}"},
-                    "locations": [
-                        {"physicalLocation": {"artifactLocation": {"uri": result.path}}}
-                    ],
+                    "locations": [{"physicalLocation": {"artifactLocation": {"uri": result.path}}}],
                 }
             )
 
