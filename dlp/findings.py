@@ -8,7 +8,6 @@ correlated across files and hosts without being stored.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +17,7 @@ from dlp.detector import Severity
 
 def fingerprint(key: bytes, value: str) -> str:
     """Keyed fingerprint of a normalised value (hex HMAC-SHA256)."""
-    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.digest(key, value.encode("utf-8"), "sha256").hex()
 
 
 @dataclass(frozen=True, slots=True)

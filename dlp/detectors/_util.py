@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import datetime
 import unicodedata
+from functools import cache
 
 from dlp.errors import InvalidComponent
 
 
+@cache
+def _table(drop: str) -> dict[int, None]:
+    return dict.fromkeys(map(ord, drop))
+
+
 def clean(text: str, drop: str = " -\u00b7") -> str:
     """NFKC-normalise ``text`` and remove separator characters."""
-    text = unicodedata.normalize("NFKC", text).strip()
-    return text.translate({ord(c): None for c in drop})
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return text.strip().translate(_table(drop))
 
 
 def isdigits(text: str) -> bool:

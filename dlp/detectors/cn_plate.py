@@ -3,7 +3,7 @@
 Structure (GA 36-2018): province abbreviation, issuing-authority letter (A-Z
 without I and O), then a serial: 5 letters/digits (at most 2 letters), 4 plus a
 use suffix (学 警 挂 港 澳 使 领), or a 6-character new-energy serial (small cars
-``[DF][A-HJ-NP-Z0-9]dddd``, large vehicles ``ddddd[DF]``). A space, middle dot
+``[A-HJK][A-HJ-NP-Z0-9]dddd`` (D/F, and A-K since 2022), large vehicles ``ddddd[DF]``). A space, middle dot
 or hyphen may follow the letter. The value is upper-case without separators.
 
 >>> DETECTOR.validate('粤B·d12345')
@@ -21,6 +21,9 @@ SUFFIXES = "学警挂港澳使领"
 _LETTERS = frozenset("ABCDEFGHJKLMNPQRSTUVWXYZ")
 _ALNUM = _LETTERS | frozenset("0123456789")
 _CLASS = "[A-HJ-NP-Za-hj-np-z0-9]"
+# Small new-energy serials start with D (battery) or F (hybrid); since 2022 the
+# ranges A B C E (battery) and G H J K (hybrid) are issued as well.
+_NEV_SMALL = frozenset("ABCDEFGHJK")
 
 
 def _serial_ok(serial: str) -> bool:
@@ -29,7 +32,7 @@ def _serial_ok(serial: str) -> bool:
     if len(serial) == 5:
         return sum(c in _LETTERS for c in serial) <= 2
     if len(serial) == 6:  # new-energy
-        small = serial[0] in "DF" and serial[2:].isdigit()
+        small = serial[0] in _NEV_SMALL and serial[1] in _ALNUM and serial[2:].isdigit()
         large = serial[:5].isdigit() and serial[5] in "DF"
         return small or large
     return False
@@ -79,6 +82,7 @@ DETECTOR = Detector(
         Example("粤B·D12345，沪A 12345D", ("粤BD12345", "沪A12345D")),
         Example("川A-1234学 京A1234警 冀B1234挂", ("川A1234学", "京A1234警", "冀B1234挂")),
         Example("车牌号 浙a8b12c", ("浙A8B12C",)),
+        Example("京AA92035", ("京AA92035",)),
     ),
     negatives=(
         "京I12345",  # I is not an issuing letter

@@ -17,6 +17,10 @@ _FILE_SUFFIXES = frozenset(
 )
 
 
+_LABEL = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+_LOCAL = _LABEL | frozenset("._%+")
+
+
 def validate(candidate: str) -> str:
     address = candidate.strip().lower()
     local, at, domain = address.rpartition("@")
@@ -24,10 +28,15 @@ def validate(candidate: str) -> str:
         raise InvalidFormat()
     if len(local) > 64 or len(domain) > 255:
         raise InvalidLength()
+    if not address.isascii() or any(c not in _LOCAL for c in local):
+        raise InvalidFormat()
     if local[0] == "." or local[-1] == "." or ".." in local:
         raise InvalidFormat()
     labels = domain.split(".")
-    if len(labels) < 2 or any(not lab or lab[0] == "-" or lab[-1] == "-" for lab in labels):
+    if len(labels) < 2 or any(
+        not lab or lab[0] == "-" or lab[-1] == "-" or any(c not in _LABEL for c in lab)
+        for lab in labels
+    ):
         raise InvalidFormat()
     tld = labels[-1]
     if not tld.isascii() or not tld.isalpha() or tld in _FILE_SUFFIXES:
@@ -56,5 +65,5 @@ DETECTOR = Detector(
         Example("邮箱：zhang.san@example.com", ("zhang.san@example.com",)),
         Example("<Li.Si+crm@Example.CN>", ("li.si+crm@example.cn",)),
     ),
-    negatives=("logo@2x.png", "user@localhost", "a..b@example.com", "@example.com"),
+    negatives=("logo@2x.png", "user@localhost", "a..b@example.com", "@example.com", "汉字@qq.com"),
 )
