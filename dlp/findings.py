@@ -8,6 +8,7 @@ correlated across files and hosts without being stored.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,21 @@ from dlp.detector import Severity
 def fingerprint(key: bytes, value: str) -> str:
     """Keyed fingerprint of a normalised value (hex HMAC-SHA256)."""
     return hmac.digest(key, value.encode("utf-8"), "sha256").hex()
+
+
+class Fingerprinter:
+    """:func:`fingerprint` with the key schedule done once (copying the keyed state
+    is about twice as fast as keying a new HMAC per value)."""
+
+    __slots__ = ("_base",)
+
+    def __init__(self, key: bytes) -> None:
+        self._base = hmac.new(key, digestmod=hashlib.sha256)
+
+    def __call__(self, value: str) -> str:
+        mac = self._base.copy()
+        mac.update(value.encode("utf-8"))
+        return mac.hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

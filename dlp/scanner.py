@@ -21,7 +21,7 @@ from dlp.engine.rules import signature_files
 from dlp.errors import FileTooLarge, FileUnreadable, ScanError, ScanTimeout
 from dlp.extract.encoding import SAMPLE_SIZE, Encoding, sniff
 from dlp.extract.stream import Window, windows
-from dlp.findings import Finding, Location, Problem, ScanResult, fingerprint
+from dlp.findings import Finding, Fingerprinter, Location, Problem, ScanResult
 from dlp.keys import resolve_key
 from dlp.walk import STDIN, Entry, walk
 
@@ -51,7 +51,7 @@ class Scanner:
 
     def __init__(self, config: ScanConfig | None = None) -> None:
         self.config = config or ScanConfig()
-        self._key = resolve_key(self.config.key)
+        self._fingerprint = Fingerprinter(resolve_key(self.config.key))
         self.detectors = select(self.config.detectors)
         self._matcher = Matcher(
             self.detectors,
@@ -215,13 +215,14 @@ class Scanner:
         offsets = window.offsets(positions)
         lines = window.lines(positions)
         reveal = self.config.reveal
+        fingerprint = self._fingerprint
         return [
             Finding(
                 detector=h.detector,
                 path=name,
                 location=Location(offset, line),
                 masked=h.masked,
-                fingerprint=fingerprint(self._key, h.value),
+                fingerprint=fingerprint(h.value),
                 confidence=h.confidence,
                 severity=h.severity,
                 value=h.value if reveal else None,

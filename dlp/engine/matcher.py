@@ -189,8 +189,9 @@ class Matcher:
         windows = merge([(c[0], c[1]) for c in kept], CONTEXT_BEFORE, CONTEXT_AFTER + self._keyword_reach)
         keyword_hits = self._keywords.find_in(data, windows)
         hits: list[Hit] = []
+        in_header = {d.name: not header.isdisjoint(d.context) for d in self._detectors.values()}
         for start, end, det, value, verdict in kept:
-            context = any(c in header for c in det.context) or near(
+            context = in_header[det.name] or near(
                 keyword_hits, det.context, start, end, CONTEXT_BEFORE, CONTEXT_AFTER
             )
             if not context and (det.requires_context or verdict is Verdict.UNKNOWN):
