@@ -70,6 +70,10 @@ class Detector:
     """ASCII characters that, next to a match, make it part of a longer token."""
     allow_extension: bool = False
     """A trailing ``-digits`` is an extension (landlines), not a longer number."""
+    hyperscan: bool = True
+    """False: run this detector's patterns in the YARA pass even when Hyperscan is
+    the candidate engine (a long variable-length prefix before the pattern's anchor,
+    as in e-mail addresses, makes Hyperscan's start-of-match tracking slow)."""
     priority: int = 50
     """When two detectors claim overlapping text, the higher priority wins."""
     positives: tuple[Example, ...] = field(default=())
@@ -86,6 +90,10 @@ class Detector:
         if self.unverifiable is not None and self.unverifiable(value):
             return Check(Verdict.UNKNOWN, value)
         return Check(Verdict.CONFIRM, value)
+
+    @property
+    def joiner_bytes(self) -> bytes:
+        return self.joiners.encode("ascii")
 
     def is_valid(self, candidate: str) -> bool:
         return self.check(candidate).verdict is Verdict.CONFIRM

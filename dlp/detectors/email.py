@@ -58,6 +58,7 @@ DETECTOR = Detector(
     mask=mask,
     context=("email", "customer"),
     joiners="._%+-",
+    hyperscan=False,
     base_confidence=0.8,
     context_confidence=0.95,
     priority=40,

@@ -23,17 +23,10 @@ from pathlib import Path
 import yara
 
 from dlp.detector import Detector, Severity, Verdict, keep_edges
+from dlp.engine.candidates import Candidates, make_engine
 from dlp.engine.keywords import KeywordIndex, merge, near
 from dlp.engine.normalise import fold
-from dlp.engine.rules import (
-    DETECTOR_NAMESPACE,
-    GATE_PREFIX,
-    RuleFile,
-    compile_rules,
-    detector_source,
-    keyword_source,
-)
-from dlp.errors import ScanTimeout
+from dlp.engine.rules import RuleFile
 
 _ALNUM = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _DIGITS = frozenset(b"0123456789")
@@ -44,7 +37,6 @@ CONTEXT_BEFORE = 64  # bytes (about 20 Chinese characters)
 CONTEXT_AFTER = 24
 MAX_CANDIDATE = 400  # longest match any pattern can produce (e-mail addresses)
 MAX_GATED = 64  # longest match a gated detector's pattern can produce
-GATED_NAMESPACE = "gated"
 SIGNATURE_SEVERITIES = {s.value: s for s in Severity}
 
 
@@ -104,28 +96,27 @@ class Matcher:
         *,
         timeout: int,
         cache_dir: Path | None = None,
+        engine: str = "auto",
     ) -> None:
         ungated = [d for d in detectors if not d.requires_context]
         gated = [d for d in detectors if d.requires_context]
         self._gate_categories = frozenset(c for d in gated for c in d.context if c in keyword_lists)
-        gates = {c: keyword_lists[c] for c in self._gate_categories}
-        main = {DETECTOR_NAMESPACE: detector_source(ungated) + keyword_source(gates)}
-        self._rules = compile_rules(main, signatures, cache_dir=cache_dir)
-        self._gated = (
-            compile_rules({GATED_NAMESPACE: detector_source(gated)}, cache_dir=cache_dir) if gated else None
+        gates = {c: keyword_lists[c] for c in sorted(self._gate_categories)}
+        self._engine = make_engine(
+            engine, ungated, gated, gates, signatures, timeout=timeout, cache_dir=cache_dir
         )
         self._detectors: Mapping[str, Detector] = {d.name: d for d in detectors}
         self._keywords = KeywordIndex(keyword_lists)
         self._keyword_reach = self._keywords.longest
-        self._timeout = timeout
 
-    def _run(self, rules: yara.Rules, data: bytes) -> list[yara.Match]:
-        try:
-            return rules.match(data=data, timeout=self._timeout)
-        except yara.TimeoutError:
-            raise ScanTimeout("signature engine timed out on a chunk") from None
+    @property
+    def engine(self) -> str:
+        """Name of the candidate engine in use (``hyperscan`` or ``yara``)."""
+        return self._engine.name
 
-    def match(self, buf: bytes, *, header: frozenset[str] = frozenset()) -> tuple[list[Hit], list[Hit]]:
+    def match(
+        self, buf: bytes, *, header: frozenset[str] = frozenset()
+    ) -> tuple[list[Hit], list[Hit]]:
         """Validated detector hits and signature hits in ``buf`` (sorted by start).
 
         ``header`` holds keyword categories seen in the input's first line (a CSV
@@ -133,24 +124,19 @@ class Matcher:
         """
         folded = fold(buf)
         data = folded.buf if folded is not None else buf
+        found, anchors, signature_matches = self._engine.find(data)
+        signatures = [self._signature_hit(m) for m in signature_matches]
         candidates: list[Candidate] = []
-        signatures: list[Hit] = []
-        anchors: list[tuple[int, int]] = []
-        for match in self._run(self._rules, data):
-            if match.namespace != DETECTOR_NAMESPACE:
-                signatures.append(self._signature_hit(match))
-            elif match.rule.startswith(GATE_PREFIX):
-                anchors.extend((i.offset, i.offset) for s in match.strings for i in s.instances)
-            else:
-                self._collect(data, match, 0, candidates)
-        if self._gated is not None and (anchors or header & self._gate_categories):
-            if header & self._gate_categories:
+        self._validate(data, found, candidates)
+        gate_in_header = not header.isdisjoint(self._gate_categories)
+        if anchors or gate_in_header:
+            if gate_in_header:
                 spans = [(0, len(data))]
             else:
-                spans = merge(anchors, CONTEXT_AFTER + MAX_GATED, CONTEXT_BEFORE + MAX_GATED)
-            for low, high in spans:
-                for match in self._run(self._gated, data[low:high]):
-                    self._collect(data, match, low, candidates)
+                spans = merge(
+                    [(a, a) for a in anchors], CONTEXT_AFTER + MAX_GATED, CONTEXT_BEFORE + MAX_GATED
+                )
+            self._validate(data, self._engine.find_gated(data, spans), candidates)
         if not candidates:
             return [], self._map(signatures, folded)
         candidates.sort(key=lambda c: c[0])
@@ -168,22 +154,21 @@ class Matcher:
         hits = self._with_context(data, kept, header)
         return self._map(hits, folded), self._map(signatures, folded)
 
-    def _collect(self, data: bytes, match: yara.Match, base: int, out: list[Candidate]) -> None:
-        det = self._detectors.get(match.rule)
-        if det is None:
-            return
-        joiners = det.joiners.encode()
-        seen: set[tuple[int, int]] = set()
-        for string in match.strings:
-            for inst in string.instances:
-                start = base + inst.offset
-                end = start + inst.matched_length
-                if (start, end) in seen or not boundary_ok(data, start, end, det.allow_extension, joiners):
-                    continue
-                seen.add((start, end))
-                check = det.check(data[start:end].decode("utf-8", "replace"))
-                if check.verdict is not Verdict.REJECT:
-                    out.append((start, end, det, check.value, check.verdict))
+    def _validate(self, data: bytes, found: Candidates, out: list[Candidate]) -> None:
+        """Boundary-check and validate raw candidates, appending the survivors to ``out``."""
+        detectors = self._detectors
+        seen: set[tuple[str, int, int]] = set()
+        for name, start, end in found:
+            key = (name, start, end)
+            if key in seen:
+                continue
+            seen.add(key)
+            det = detectors[name]
+            if not boundary_ok(data, start, end, det.allow_extension, det.joiner_bytes):
+                continue
+            check = det.check(data[start:end].decode("utf-8", "replace"))
+            if check.verdict is not Verdict.REJECT:
+                out.append((start, end, det, check.value, check.verdict))
 
     def _with_context(self, data: bytes, kept: list[Candidate], header: frozenset[str]) -> list[Hit]:
         windows = merge([(c[0], c[1]) for c in kept], CONTEXT_BEFORE, CONTEXT_AFTER + self._keyword_reach)

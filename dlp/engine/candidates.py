@@ -1,0 +1,306 @@
+"""Candidate engines: where detector patterns and gate keywords match in a buffer.
+
+Two interchangeable backends return the same candidates (``tests`` run both and
+compare their findings):
+
+* :class:`HyperscanCandidates` (when the ``hyperscan`` wheel is installed, i.e.
+  Linux x86-64): every pattern in one Hyperscan pass at GB/s. The boundary rule
+  (no ASCII letter or digit right before or after a value) is folded into each
+  pattern as a consumed byte of class ``[^0-9A-Za-z]``; the buffer gets a newline
+  sentinel at both ends so values at the edges still have a boundary byte. That
+  way Hyperscan reports only candidates that can pass the boundary check, not
+  every overlapping sub-match inside long digit runs.
+  Detectors marked ``hyperscan=False`` (e-mail) run in the YARA pass instead.
+* :class:`YaraCandidates`, everywhere: the YARA rule set built from the same
+  patterns; YARA reports every start offset and the matcher drops the ones that
+  fail the boundary check.
+
+Signature rules (``signatures/*.yar`` and ``--rules``) always run in YARA.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import threading
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import yara
+
+from dlp.detector import Detector
+from dlp.engine.rules import (
+    DETECTOR_NAMESPACE,
+    GATE_PREFIX,
+    RuleFile,
+    compile_rules,
+    default_cache_dir,
+    detector_source,
+    keyword_source,
+    yara_regex,
+)
+from dlp.errors import ConfigError, ScanTimeout
+
+GATED_NAMESPACE = "gated"
+ENGINES = ("auto", "hyperscan", "yara")
+
+Candidates = list[tuple[str, int, int]]  # (detector name, start, end)
+
+
+class CandidateEngine(Protocol):
+    name: str
+
+    def find(self, data: bytes) -> tuple[Candidates, list[int], list[Any]]:
+        """Ungated candidates, gate keyword positions, and YARA signature matches."""
+
+    def find_gated(self, data: bytes, spans: list[tuple[int, int]]) -> Candidates:
+        """Candidates of gated detectors inside ``spans`` (offsets into ``data``)."""
+
+
+def hyperscan_available() -> bool:
+    return importlib.util.find_spec("hyperscan") is not None
+
+
+def make_engine(
+    kind: str,
+    ungated: Sequence[Detector],
+    gated: Sequence[Detector],
+    gates: Mapping[str, tuple[str, ...]],
+    signatures: Sequence[RuleFile],
+    *,
+    timeout: int,
+    cache_dir: Path | None,
+) -> CandidateEngine:
+    """The engine ``kind`` (``auto`` picks Hyperscan when it is installed)."""
+    if kind not in ENGINES:
+        raise ConfigError(f"unknown engine {kind!r}; choose one of {', '.join(ENGINES)}")
+    if kind == "hyperscan" or (kind == "auto" and hyperscan_available()):
+        try:
+            return HyperscanCandidates(
+                ungated, gated, gates, signatures, timeout=timeout, cache_dir=cache_dir
+            )
+        except ImportError:
+            if kind == "hyperscan":
+                raise ConfigError("engine 'hyperscan' requested but hyperscan is not installed") from None
+    return YaraCandidates(ungated, gated, gates, signatures, timeout=timeout, cache_dir=cache_dir)
+
+
+def _run(rules: yara.Rules, data: bytes, timeout: int) -> list[Any]:
+    try:
+        return rules.match(data=data, timeout=timeout)
+    except yara.TimeoutError:
+        raise ScanTimeout("signature engine timed out on a chunk") from None
+
+
+class YaraCandidates:
+    name = "yara"
+
+    def __init__(
+        self,
+        ungated: Sequence[Detector],
+        gated: Sequence[Detector],
+        gates: Mapping[str, tuple[str, ...]],
+        signatures: Sequence[RuleFile],
+        *,
+        timeout: int,
+        cache_dir: Path | None,
+    ) -> None:
+        main = {DETECTOR_NAMESPACE: detector_source(ungated) + keyword_source(gates)}
+        self._rules = compile_rules(main, signatures, cache_dir=cache_dir)
+        self._gated = (
+            compile_rules({GATED_NAMESPACE: detector_source(gated)}, cache_dir=cache_dir)
+            if gated
+            else None
+        )
+        self._timeout = timeout
+
+    def find(self, data: bytes) -> tuple[Candidates, list[int], list[Any]]:
+        found: Candidates = []
+        anchors: list[int] = []
+        signatures = []
+        for match in _run(self._rules, data, self._timeout):
+            if match.namespace != DETECTOR_NAMESPACE:
+                signatures.append(match)
+            elif match.rule.startswith(GATE_PREFIX):
+                anchors.extend(i.offset for s in match.strings for i in s.instances)
+            else:
+                rule = match.rule
+                found.extend(
+                    (rule, i.offset, i.offset + i.matched_length)
+                    for s in match.strings
+                    for i in s.instances
+                )
+        return found, anchors, signatures
+
+    def find_gated(self, data: bytes, spans: list[tuple[int, int]]) -> Candidates:
+        found: Candidates = []
+        if self._gated is None:
+            return found
+        for low, high in spans:
+            for match in _run(self._gated, data[low:high], self._timeout):
+                rule = match.rule
+                found.extend(
+                    (rule, low + i.offset, low + i.offset + i.matched_length)
+                    for s in match.strings
+                    for i in s.instances
+                )
+        return found
+
+
+def _bounded(detector: Detector, pattern: str) -> bytes:
+    """A detector pattern with a consumed boundary byte on each side."""
+    joiners = "".join("\\" + c for c in detector.joiners)
+    edge = f"[^0-9A-Za-z{joiners}]"
+    return f"{edge}(?:{yara_regex(pattern)}){edge}".encode("ascii")
+
+
+class _Database:
+    """A compiled Hyperscan block-mode database with per-thread scratch space."""
+
+    def __init__(self, expressions: list[bytes], flags: list[int], cache_dir: Path | None) -> None:
+        import hyperscan
+
+        self._hs = hyperscan
+        digest = hashlib.sha256(repr((hyperscan.__version__, expressions, flags)).encode())
+        path = (cache_dir or default_cache_dir()) / f"hs-{digest.hexdigest()[:32]}.db"
+        self.db = None
+        with contextlib.suppress(OSError, hyperscan.error):
+            self.db = hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
+        if self.db is None:
+            self.db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            self.db.compile(
+                expressions=expressions,
+                ids=list(range(len(expressions))),
+                elements=len(expressions),
+                flags=flags,
+            )
+            _save_bytes(path, hyperscan.dumpb(self.db))
+        self._local = threading.local()
+
+    def scan(self, data: bytes, on_match: Any) -> None:
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = self._hs.Scratch(self.db)
+        self.db.scan(data, match_event_handler=on_match, scratch=scratch)
+
+
+def _save_bytes(path: Path, blob: bytes) -> None:
+    import os
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".hs-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(blob)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+class HyperscanCandidates:
+    name = "hyperscan"
+
+    def __init__(
+        self,
+        ungated: Sequence[Detector],
+        gated: Sequence[Detector],
+        gates: Mapping[str, tuple[str, ...]],
+        signatures: Sequence[RuleFile],
+        *,
+        timeout: int,
+        cache_dir: Path | None,
+    ) -> None:
+        import hyperscan
+
+        som = hyperscan.HS_FLAG_SOM_LEFTMOST
+        in_yara = [d for d in ungated if not d.hyperscan]
+        ungated = [d for d in ungated if d.hyperscan]
+        self._names: list[str] = []
+        expressions: list[bytes] = []
+        for det in ungated:
+            for pattern in det.patterns:
+                self._names.append(det.name)
+                expressions.append(_bounded(det, pattern))
+        flags = [som] * len(expressions)
+        self._gate_lengths: list[int] = []
+        for words in gates.values():
+            for word in words:
+                raw = word.encode("utf-8")
+                expressions.append(b"".join(b"\\x%02x" % b for b in raw))
+                flags.append(hyperscan.HS_FLAG_CASELESS if word.isascii() else 0)
+                self._gate_lengths.append(len(raw))
+        self._db = _Database(expressions, flags, cache_dir) if expressions else None
+        self._gated_names: list[str] = []
+        gated_expressions: list[bytes] = []
+        for det in gated:
+            for pattern in det.patterns:
+                self._gated_names.append(det.name)
+                gated_expressions.append(_bounded(det, pattern))
+        self._gated = (
+            _Database(gated_expressions, [som] * len(gated_expressions), cache_dir)
+            if gated_expressions
+            else None
+        )
+        yara_sources = {DETECTOR_NAMESPACE: detector_source(in_yara)} if in_yara else {}
+        self._yara = (
+            compile_rules(yara_sources, signatures, cache_dir=cache_dir)
+            if signatures or in_yara
+            else None
+        )
+        self._timeout = timeout
+
+    def _scan(self, db: _Database, data: bytes) -> list[tuple[int, int, int]]:
+        hits: list[tuple[int, int, int]] = []
+        append = hits.append
+
+        def on_match(ident: int, start: int, end: int, flags: int, context: object) -> None:
+            append((ident, start, end))
+
+        db.scan(b"\n" + data + b"\n", on_match)
+        return hits
+
+    def find(self, data: bytes) -> tuple[Candidates, list[int], list[Any]]:
+        found: Candidates = []
+        anchors: list[int] = []
+        if self._db is not None:
+            names = self._names
+            count = len(names)
+            lengths = self._gate_lengths
+            for ident, start, end in self._scan(self._db, data):
+                if ident < count:
+                    # sentinel-buffer [start, end) includes one boundary byte on each
+                    # side; minus the leading sentinel that is data[start : end - 2].
+                    found.append((names[ident], start, end - 2))
+                else:
+                    anchors.append(end - 1 - lengths[ident - count])
+        signatures = []
+        if self._yara is not None:
+            for match in _run(self._yara, data, self._timeout):
+                if match.namespace != DETECTOR_NAMESPACE:
+                    signatures.append(match)
+                    continue
+                rule = match.rule
+                found.extend(
+                    (rule, i.offset, i.offset + i.matched_length)
+                    for s in match.strings
+                    for i in s.instances
+                )
+        return found, anchors, signatures
+
+    def find_gated(self, data: bytes, spans: list[tuple[int, int]]) -> Candidates:
+        found: Candidates = []
+        if self._gated is None:
+            return found
+        # One pass over the whole buffer costs less than many small scans; keep the
+        # candidates that start inside a span (spans are sorted and disjoint).
+        names = self._gated_names
+        lows = [low for low, _ in spans]
+        for ident, start, end in self._scan(self._gated, data):
+            i = bisect_right(lows, start) - 1
+            if i >= 0 and start < spans[i][1]:
+                found.append((names[ident], start, end - 2))
+        return found
