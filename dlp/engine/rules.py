@@ -124,7 +124,7 @@ def compile_rules(
     try:
         rules = yara.compile(sources=all_sources)
     except yara.SyntaxError as exc:
-        raise RuleError(f"rule compilation failed: {_name_file(str(exc), signatures)}") from None
+        raise RuleError(f"rule compilation failed: {_culprit(signatures) or exc}") from None
     except yara.Error as exc:
         raise RuleError(f"rule compilation failed: {exc}") from None
     if use_cache:
@@ -132,11 +132,14 @@ def compile_rules(
     return rules
 
 
-def _name_file(message: str, signatures: Sequence[RuleFile]) -> str:
+def _culprit(signatures: Sequence[RuleFile]) -> str | None:
+    """``path: message`` of the first signature file that does not compile alone."""
     for rule_file in signatures:
-        if message.startswith(rule_file.namespace) or rule_file.namespace in message:
-            return f"{rule_file.path}: {message}"
-    return message
+        try:
+            yara.compile(source=rule_file.source)
+        except yara.Error as exc:
+            return f"{rule_file.path}: {exc}"
+    return None
 
 
 def _save(rules: yara.Rules, path: Path) -> None:

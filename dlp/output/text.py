@@ -5,7 +5,7 @@ from __future__ import annotations
 from dlp.findings import ScanResult
 from dlp.output.base import Writer
 
-HEADER = f"{'LOCATION':<40} {'DETECTOR':<24} {'SEVERITY':<8} {'CONF':>4}  VALUE\n"
+HEADER = f"{'LOCATION':<40} {'DETECTOR':<30} {'SEVERITY':<8} {'CONF':>4}  VALUE\n"
 
 
 class TextWriter(Writer):
@@ -23,7 +23,7 @@ class TextWriter(Writer):
         for f in result.findings:
             where = f"{f.path}{'!' + f.member if f.member else ''}:{f.location.line}"
             shown = f.value if f.value is not None else f.masked
-            self._line(f"{where:<40} {f.detector:<24} {f.severity.value:<8} {f.confidence:>4.2f}  {shown}\n")
+            self._line(f"{where:<40} {f.detector:<30} {f.severity.value:<8} {f.confidence:>4.2f}  {shown}\n")
         for p in result.problems:
             label = "PARTLY READ" if p.partial else "NOT SCANNED"
-            self._line(f"{result.path:<40} {label:<24} {p.reason:<8}       {p.message}\n")
+            self._line(f"{result.path:<40} {label:<30} {p.reason:<8}       {p.message}\n")
