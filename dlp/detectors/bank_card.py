@@ -32,7 +32,13 @@ DETECTOR = Detector(
     name="bank_card",
     description="Payment card number (Luhn-valid, with bank-card context)",
     severity=Severity.HIGH,
-    patterns=(r"[2-6][0-9]{3}[ \-]?[0-9]{4}[ \-]?[0-9]{4}[ \-]?[0-9]{4}([ \-]?[0-9]{1,3})?",),
+    # No optional tail after a separator: YARA reports only the longest match per
+    # start, and a tail like " 031" borrowed from the next number would hide the card.
+    patterns=(
+        r"[2-6][0-9]{15,18}",
+        r"[2-6][0-9]{3}[ \-][0-9]{4}[ \-][0-9]{4}[ \-][0-9]{4}",
+        r"[2-6][0-9]{3}[ \-][0-9]{4}[ \-][0-9]{4}[ \-][0-9]{4}[ \-][0-9]{1,3}",
+    ),
     validate=validate,
     mask=lambda v: keep_edges(v, 4, 4),
     context=("bank",),
@@ -44,6 +50,8 @@ DETECTOR = Detector(
         Example("银行卡号：6222021234567890128", ("6222021234567890128",)),
         Example("卡号 6217 0000 0000 0000 129", ("6217000000000000129",)),
         Example("card: 4111-1111-1111-1111", ("4111111111111111",)),
+        Example("银行卡号6222021234567890128 0318-33589525", ("6222021234567890128",)),
+        Example("卡号 4111 1111 1111 1111 031 号", ("4111111111111111",)),
     ),
     negatives=(
         "订单号 6222021234567890128",  # Luhn-valid but no bank context
