@@ -68,6 +68,8 @@ class Detector:
     """Optional: True when a valid value cannot be verified (verdict UNKNOWN)."""
     joiners: str = ""
     """ASCII characters that, next to a match, make it part of a longer token."""
+    followers: tuple[str, ...] = ()
+    """Characters that, right after a match, make it part of a longer token."""
     allow_extension: bool = False
     """A trailing ``-digits`` is an extension (landlines), not a longer number."""
     hyperscan: bool = True
@@ -94,6 +96,10 @@ class Detector:
     @property
     def joiner_bytes(self) -> bytes:
         return self.joiners.encode("ascii")
+
+    @property
+    def follower_bytes(self) -> tuple[bytes, ...]:
+        return tuple(c.encode("utf-8") for c in self.followers)
 
     def is_valid(self, candidate: str) -> bool:
         return self.check(candidate).verdict is Verdict.CONFIRM

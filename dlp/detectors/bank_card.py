@@ -35,9 +35,9 @@ DETECTOR = Detector(
     # No optional tail after a separator: YARA reports only the longest match per
     # start, and a tail like " 031" borrowed from the next number would hide the card.
     patterns=(
-        r"[2-6][0-9]{15,18}",
-        r"[2-6][0-9]{3}[ \-][0-9]{4}[ \-][0-9]{4}[ \-][0-9]{4}",
-        r"[2-6][0-9]{3}[ \-][0-9]{4}[ \-][0-9]{4}[ \-][0-9]{4}[ \-][0-9]{1,3}",
+        r"[1-9][0-9]{15,18}",
+        r"[1-9][0-9]{3}[ \-][0-9]{4}[ \-][0-9]{4}[ \-][0-9]{4}",
+        r"[1-9][0-9]{3}[ \-][0-9]{4}[ \-][0-9]{4}[ \-][0-9]{4}[ \-][0-9]{1,3}",
     ),
     validate=validate,
     mask=lambda v: keep_edges(v, 4, 4),

@@ -74,6 +74,7 @@ DETECTOR = Detector(
     validate=validate,
     mask=lambda v: keep_edges(v, 2, 2),
     context=("plate", "customer"),
+    followers=tuple(SUFFIXES),
     base_confidence=0.7,
     context_confidence=0.95,
     priority=50,
@@ -91,5 +92,6 @@ DETECTOR = Detector(
         "京A12345678",  # too long
         "京AX12345",  # 6-character serial that is not new-energy
         "北京ABC",
+        "京AD1234警",  # five characters before a use suffix
     ),
 )

@@ -39,6 +39,9 @@ DETECTOR = Detector(
     patterns=(
         r"[1-9][1-59](10|1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4}"
         r"[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10}",
+        # grouped 2-6-10 (the form python-stdnum prints), with a space or hyphen
+        r"[1-9][1-59][ \-](10|1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4}[ \-]"
+        r"[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10}",
     ),
     validate=validate,
     mask=lambda v: keep_edges(v, 2, 4),
@@ -49,6 +52,7 @@ DETECTOR = Detector(
     positives=(
         Example("统一社会信用代码：91350100M00012345T", ("91350100M00012345T",)),
         Example("信用代码 12100000400001234Y", ("12100000400001234Y",)),
+        Example("统一社会信用代码：91 350100 M00012345T", ("91350100M00012345T",)),
     ),
     negatives=(
         "91350100M00012345A",  # wrong check character

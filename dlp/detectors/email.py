@@ -18,7 +18,7 @@ _FILE_SUFFIXES = frozenset(
 
 
 _LABEL = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
-_LOCAL = _LABEL | frozenset("._%+")
+_LOCAL = _LABEL | frozenset("._%+!#$&*^~")
 
 
 def validate(candidate: str) -> str:
@@ -34,8 +34,7 @@ def validate(candidate: str) -> str:
         raise InvalidFormat()
     labels = domain.split(".")
     if len(labels) < 2 or any(
-        not lab or lab[0] == "-" or lab[-1] == "-" or any(c not in _LABEL for c in lab)
-        for lab in labels
+        not lab or lab[0] == "-" or lab[-1] == "-" or any(c not in _LABEL for c in lab) for lab in labels
     ):
         raise InvalidFormat()
     tld = labels[-1]
@@ -53,11 +52,16 @@ DETECTOR = Detector(
     name="email",
     description="E-mail address",
     severity=Severity.LOW,
-    patterns=(r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(\.[A-Za-z0-9\-]{1,63}){0,6}\.[A-Za-z]{2,24}",),
+    patterns=(
+        r"[A-Za-z0-9._%+\-!#$&*^~]{1,64}@[A-Za-z0-9\-]{1,63}(\.[A-Za-z0-9\-]{1,63}){0,6}\.[A-Za-z]{2,24}",
+    ),
     validate=validate,
     mask=mask,
     context=("email", "customer"),
-    joiners="._%+-",
+    # The local part takes the RFC 5322 characters that do not double as field
+    # delimiters; = ' ` | / ? { } do (key=value logs, URLs, quotes, pipes), so an
+    # address right after them is reported on its own.
+    joiners="._%+-!#$&*^~",
     hyperscan=False,
     base_confidence=0.8,
     context_confidence=0.95,
@@ -65,6 +69,8 @@ DETECTOR = Detector(
     positives=(
         Example("邮箱：zhang.san@example.com", ("zhang.san@example.com",)),
         Example("<Li.Si+crm@Example.CN>", ("li.si+crm@example.cn",)),
+        Example("1&23@qq.com", ("1&23@qq.com",)),
+        Example("user=zhang.san@example.com|ok", ("zhang.san@example.com",)),
     ),
     negatives=("logo@2x.png", "user@localhost", "a..b@example.com", "@example.com", "汉字@qq.com"),
 )

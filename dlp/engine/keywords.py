@@ -2,7 +2,8 @@
 
 The automaton runs over the UTF-8 bytes of a chunk viewed as Latin-1 text, so
 positions are byte offsets and nothing is decoded; ASCII keywords match
-case-insensitively because the chunk is lower-cased first (ASCII bytes only).
+case-insensitively because the chunk is lower-cased first (ASCII bytes only), and
+only as whole words (no ASCII letter right before or after them).
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ def load_keyword_lists() -> dict[str, tuple[str, ...]]:
     return lists
 
 
+_LETTERS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
 class KeywordIndex:
     """Finds keyword categories near a position. Immutable after construction."""
 
@@ -40,7 +44,8 @@ class KeywordIndex:
                 key = word.lower().encode("utf-8").decode("latin-1")
                 by_key.setdefault(key, set()).add(category)
         for key, categories in by_key.items():
-            automaton.add_word(key, (len(key), tuple(sorted(categories))))
+            # ASCII keywords are words: "card" must not match inside "discard".
+            automaton.add_word(key, (len(key), tuple(sorted(categories)), key.isascii()))
         self._empty = not by_key
         if not self._empty:
             automaton.make_automaton()
@@ -57,10 +62,16 @@ class KeywordIndex:
         if self._empty:
             return hits
         iterate = self._automaton.iter
+        size = len(buf)
         for low, high in windows:
             text = buf[low:high].lower().decode("latin-1")
-            for end, (length, categories) in iterate(text):
+            for end, (length, categories, word) in iterate(text):
                 start = low + end - length + 1
+                if word and (
+                    (start > 0 and buf[start - 1] in _LETTERS)
+                    or (start + length < size and buf[start + length] in _LETTERS)
+                ):
+                    continue
                 for category in categories:
                     hits.setdefault(category, []).append(start)
         return hits

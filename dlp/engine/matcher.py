@@ -30,6 +30,7 @@ from dlp.engine.rules import RuleFile
 
 _ALNUM = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _DIGITS = frozenset(b"0123456789")
+_CONTINUERS = frozenset(b".-_")  # joiners that can continue a token after its end
 _DOT = ord(".")
 _HYPHEN = ord("-")
 
@@ -63,7 +64,8 @@ def boundary_ok(buf: bytes, start: int, end: int, allow_extension: bool, joiners
             return False
     if end < len(buf):
         nxt = buf[end]
-        if nxt in _ALNUM or (nxt in joiners and end + 1 < len(buf) and buf[end + 1] in _ALNUM):
+        continues = nxt in joiners and nxt in _CONTINUERS
+        if nxt in _ALNUM or (continues and end + 1 < len(buf) and buf[end + 1] in _ALNUM):
             return False
         digit_follows = end + 1 < len(buf) and buf[end + 1] in _DIGITS
         if digit_follows and (nxt == _DOT or (nxt == _HYPHEN and not allow_extension)):
@@ -114,9 +116,7 @@ class Matcher:
         """Name of the candidate engine in use (``hyperscan`` or ``yara``)."""
         return self._engine.name
 
-    def match(
-        self, buf: bytes, *, header: frozenset[str] = frozenset()
-    ) -> tuple[list[Hit], list[Hit]]:
+    def match(self, buf: bytes, *, header: frozenset[str] = frozenset()) -> tuple[list[Hit], list[Hit]]:
         """Validated detector hits and signature hits in ``buf`` (sorted by start).
 
         ``header`` holds keyword categories seen in the input's first line (a CSV
@@ -165,6 +165,8 @@ class Matcher:
             seen.add(key)
             det = detectors[name]
             if not boundary_ok(data, start, end, det.allow_extension, det.joiner_bytes):
+                continue
+            if det.followers and data.startswith(det.follower_bytes, end):
                 continue
             check = det.check(data[start:end].decode("utf-8", "replace"))
             if check.verdict is not Verdict.REJECT:
