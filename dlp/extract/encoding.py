@@ -21,6 +21,7 @@ _BOMS = (
 )
 _CONTROL = bytes(range(0, 9)) + bytes(range(14, 27)) + bytes(range(28, 32)) + b"\x7f"
 SAMPLE_SIZE = 64 * 1024
+MAX_STRAY = 8  # invalid sequences tolerated in a sample before the guess is dropped
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,17 @@ def _decodes(sample: bytes, codec: str) -> bool:
     return True
 
 
+def _errors(sample: bytes, codec: str) -> int:
+    """How many invalid sequences ``sample`` has in ``codec`` (a cut last character is fine)."""
+    decoder = codecs.getincrementaldecoder(codec)("replace")
+    return decoder.decode(sample, final=False).count("\ufffd")
+
+
+def _nearly(sample: bytes, codec: str) -> bool:
+    """True when ``sample`` is ``codec`` text with at most a few invalid sequences."""
+    return _errors(sample, codec) <= max(MAX_STRAY, len(sample) // 2000)
+
+
 def _utf16_by_nuls(sample: bytes) -> str | None:
     even = sample[0::2]
     odd = sample[1::2]
@@ -69,7 +81,7 @@ def sniff(sample: bytes) -> Encoding:
         return Encoding("utf-8")
     if b"\x00" in sample:
         utf16 = _utf16_by_nuls(sample)
-        if utf16 is not None and _decodes(sample, utf16):
+        if utf16 is not None and _nearly(sample, utf16):
             return Encoding(utf16)
         return Encoding("utf-8", binary=True)
     controls = sum(sample.count(c) for c in _CONTROL)
@@ -79,6 +91,13 @@ def sniff(sample: bytes) -> Encoding:
         return Encoding("utf-8")
     if _decodes(sample, "gb18030"):
         return Encoding("gb18030")
+    # A stray byte or two must not send a UTF-8 or GB18030 file to a wrong guess:
+    # take the one with (nearly) no errors; GB18030 accepts much of UTF-8 as byte
+    # pairs, so UTF-8 wins ties.
+    if _nearly(sample, "utf-8") and _errors(sample, "utf-8") <= _errors(sample, "gb18030"):
+        return Encoding("utf-8", decode_errors=True)
+    if _nearly(sample, "gb18030"):
+        return Encoding("gb18030")  # replaced sequences are counted while transcoding
     guess = _charset_normalizer(sample)
     if guess is not None:
         return Encoding(guess)
