@@ -21,6 +21,7 @@ from dlp.config import ScanConfig
 from dlp.errors import ConfigError
 from dlp.findings import ScanResult
 from dlp.output.base import Summary
+from dlp.policy import FAIL_ON
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
@@ -89,6 +90,69 @@ def main() -> None:
 )
 @click.option("--follow-symlinks", is_flag=True, help="Follow symbolic links.")
 @click.option(
+    "--max-depth",
+    type=click.IntRange(min=0),
+    default=5,
+    show_default=True,
+    help="Open containers (zip, tar, e-mail ...) nested at most this deep.",
+)
+@click.option(
+    "--max-archive-bytes",
+    default="1G",
+    show_default=True,
+    metavar="SIZE",
+    help="Extract at most this much from the members of one input.",
+)
+@click.option(
+    "--max-ratio",
+    type=click.FloatRange(min=1),
+    default=100.0,
+    show_default=True,
+    help="Do not extract members that expand more than this many times (zip bombs).",
+)
+@click.option(
+    "--max-members",
+    type=click.IntRange(min=0),
+    default=100_000,
+    show_default=True,
+    help="Open at most this many members in one input.",
+)
+@click.option(
+    "--file-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=120.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time budget for one document or container (plain text has none).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "hyperscan", "yara"]),
+    default="auto",
+    show_default=True,
+    help="Candidate engine (auto: Hyperscan when installed, else YARA).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default=None,
+    help="Exit 1 on: any finding (default), pii (a file with personal data), customer_list, never.",
+)
+@click.option(
+    "--edm", "edm_index", type=click.Path(dir_okay=False), metavar="INDEX", help="EDM index (dlp edm build)."
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Config file (default: dlp.toml or [tool.dlp] in pyproject.toml, from the first PATH upwards).",
+)
+@click.option("--no-config", is_flag=True, help="Do not look for a config file.")
+@click.option(
+    "--baseline", type=click.Path(dir_okay=False), metavar="FILE", help="Report only findings not in FILE."
+)
+@click.option(
     "--progress/--no-progress",
     default=None,
     help="Progress bar on stderr (default: when stderr is a terminal).",
@@ -105,6 +169,17 @@ def scan(
     exclude: tuple[str, ...],
     max_file_size: str,
     follow_symlinks: bool,
+    max_depth: int,
+    max_archive_bytes: str,
+    max_ratio: float,
+    max_members: int,
+    file_timeout: float,
+    engine: str,
+    fail_on: str | None,
+    edm_index: str | None,
+    config_file: str | None,
+    no_config: bool,
+    baseline: str | None,
     progress: bool | None,
     quiet: bool,
 ) -> None:
@@ -124,11 +199,22 @@ def scan(
             max_file_size=parse_size(max_file_size),
             follow_symlinks=follow_symlinks,
             exclude=tuple(exclude),
+            engine=engine,
+            max_depth=max_depth,
+            max_archive_bytes=parse_size(max_archive_bytes),
+            max_ratio=max_ratio,
+            max_members=max_members,
+            file_timeout=file_timeout,
+            edm_index=Path(edm_index) if edm_index else None,
         )
+        settings = _settings(paths, config_file, no_config)
+        config = settings.apply(config, keep=_given_on_command_line())
         config = replace(config, key=resolve_key(config.key))
         from dlp.scanner import Scanner
 
         scanner = Scanner(config)  # compiles (and caches) rules before workers start
+        policy = _policy(settings, config, fail_on)
+        known = _baseline(baseline, config)
     except (ConfigError, click.BadParameter) as exc:
         _fail(str(exc))
     from dlp.output import make_writer
@@ -140,8 +226,13 @@ def scan(
     show_progress = sys.stderr.isatty() if progress is None else progress
     try:
         for result in _results(scanner, config, paths, jobs or os.cpu_count() or 1, show_progress):
+            if known is not None:
+                result = known.filter(result)
             summary.add(result)
             writer.result(result)
+            for verdict in policy.evaluate(result):
+                summary.add_verdict(verdict)
+                writer.file(verdict)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
@@ -152,9 +243,42 @@ def scan(
             out.close()
     if not quiet:
         _print_summary(summary)
-    if summary.total_findings:
+    if policy.fails(summary.total_findings, summary.verdicts):
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_INCOMPLETE if summary.problems else EXIT_CLEAN)
+
+
+def _given_on_command_line() -> set[str]:
+    """Parameters set on the command line: they override the config file."""
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context()
+    return {name for name in ctx.params if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE}
+
+
+def _settings(paths: tuple[str, ...], config_file: str | None, no_config: bool):  # type: ignore[no-untyped-def]
+    from dlp.configfile import discover
+
+    return discover(paths, Path(config_file) if config_file else None, enabled=not no_config)
+
+
+def _policy(settings, config: ScanConfig, fail_on: str | None):  # type: ignore[no-untyped-def]
+    from dlp.policy import Policy
+
+    edm = None
+    if config.edm_index is not None:
+        from dlp.edm import EdmIndex
+
+        edm = EdmIndex(config.edm_index, config.key or b"")
+    return Policy(settings.thresholds, fail_on or settings.fail_on or "any", edm)
+
+
+def _baseline(baseline: str | None, config: ScanConfig):  # type: ignore[no-untyped-def]
+    if baseline is None:
+        return None
+    from dlp.baseline import Baseline
+
+    return Baseline.load(Path(baseline), config.key or b"")
 
 
 def _results(
@@ -191,6 +315,8 @@ def _print_summary(summary: Summary) -> None:
         echo(f"Findings: {summary.total_findings} ({parts})")
     else:
         echo("Findings: none")
+    if summary.verdicts:
+        echo("Files: " + ", ".join(f"{v} {n}" for v, n in summary.verdicts.most_common()))
     if summary.problems:
         parts = ", ".join(f"{r} {n}" for r, n in summary.problems.most_common())
         echo(f"Not (fully) scanned: {len(summary.incomplete)} ({parts})")
@@ -217,6 +343,83 @@ def list_detectors() -> None:
         flag = " (needs context)" if det.requires_context else ""
         click.echo(f"{det.name:<24} {det.severity.value:<7} {det.description}{flag}")
 
+
+@main.group("edm")
+def edm_group() -> None:
+    """Exact data match: index the customer master, then scan with --edm INDEX."""
+
+
+@edm_group.command("build")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", required=True, type=click.Path(dir_okay=False), metavar="INDEX", help="Index file.")
+@click.option(
+    "--columns",
+    multiple=True,
+    metavar="NAME[=KIND],...",
+    help="Columns to index (default: all recognised). KIND: name, phone, id, email, bank_card, plate, uscc.",
+)
+def edm_build(source: str, out: str, columns: tuple[str, ...]) -> None:
+    """Index a customer master (CSV in UTF-8/GB18030, or xlsx, with a header row): keyed hashes only."""
+    from dlp.edm import build_index
+    from dlp.keys import resolve_key
+
+    try:
+        report = build_index(Path(source), Path(out), resolve_key(), _split(columns))
+    except ConfigError as exc:
+        _fail(str(exc))
+    described = ", ".join(f"{c.name} ({c.kind})" for c in report.columns)
+    click.echo(f"Indexed {report.rows} row(s), {report.records} value(s) of {described} into {out}", err=True)
+    for column, count in report.invalid.most_common():
+        click.echo(f"  skipped {count} invalid value(s) in column {column}", err=True)
+
+
+@main.group("baseline")
+def baseline_group() -> None:
+    """Baselines: accept today's findings so that CI reports only new ones (scan --baseline)."""
+
+
+@baseline_group.command("create")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Baseline file.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE", help="Config file.")
+@click.option("--no-config", is_flag=True, help="Do not look for a config file.")
+def baseline_create(
+    paths: tuple[str, ...], output: str, jobs: int | None, config_file: str | None, no_config: bool
+) -> None:
+    """Scan PATHs and write every finding (path + fingerprint, no line numbers) to a baseline."""
+    from dlp.baseline import write
+    from dlp.keys import resolve_key
+    from dlp.scanner import Scanner
+
+    missing = [p for p in paths if p != "-" and not os.path.lexists(p)]
+    if missing:
+        _fail(f"no such file or folder: {', '.join(missing)}")
+    try:
+        config = _settings(paths, config_file, no_config).apply(ScanConfig())
+        config = replace(config, key=resolve_key(config.key))
+        scanner = Scanner(config)
+    except ConfigError as exc:
+        _fail(str(exc))
+    summary = Summary()
+    results = []
+    for result in _results(scanner, config, paths, jobs or os.cpu_count() or 1, False):
+        summary.add(result)
+        results.append(result)
+    try:
+        count = write(Path(output), results, config.key or b"")
+    except ConfigError as exc:
+        _fail(str(exc))
+    click.echo(f"Wrote {count} baseline entries for {summary.files} file(s) to {output}", err=True)
+    for path, reason, message in summary.incomplete[:10]:
+        click.echo(f"  not (fully) scanned: {path}: {reason}: {message}", err=True)
+    sys.exit(EXIT_INCOMPLETE if summary.problems else EXIT_CLEAN)
+
+
+from dlp.agents.cli import agent, collector  # noqa: E402
+
+main.add_command(agent)
+main.add_command(collector)
 
 if __name__ == "__main__":
     main()

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dlp.allowlist import Allowlist
 
 MiB = 1024 * 1024
 
@@ -31,11 +35,27 @@ class ScanConfig:
     """Large inputs are streamed in chunks of this many bytes (overlapping)."""
     yara_timeout: int = 60
     """Seconds the signature engine may spend on one chunk."""
+    engine: str = "auto"
+    """Candidate engine: ``hyperscan`` (when installed), ``yara``, or ``auto`` (Hyperscan if available)."""
     follow_symlinks: bool = False
     exclude: tuple[str, ...] = ()
     """Glob patterns (matched against the path and the file name) to skip."""
     cache_dir: Path | None = None
     """Where compiled rules are cached (``None``: ``$XDG_CACHE_HOME/dlp``; no cache if unwritable)."""
+    max_depth: int = 5
+    """Containers inside containers (a top-level zip's members are at depth 1); deeper is not opened."""
+    max_archive_bytes: int = 1024 * MiB
+    """Bytes extracted from the members of one input, all nesting levels together."""
+    max_ratio: float = 100.0
+    """A member may expand at most this many times its compressed size (once over 1 MiB)."""
+    max_members: int = 100_000
+    """Members opened in one input, all nesting levels together."""
+    file_timeout: float = 120.0
+    """Seconds one document or container (with all it holds) may take; plain text is not limited."""
+    edm_index: Path | None = None
+    """An EDM index (``dlp edm build``): report values of registered customers as ``edm`` findings."""
+    allowlist: Allowlist | None = None
+    """Findings to drop inside the scanner (paths, fingerprints, value regexes): :mod:`dlp.allowlist`."""
 
     def __post_init__(self) -> None:
         from dlp.errors import ConfigError
@@ -46,3 +66,9 @@ class ScanConfig:
             raise ConfigError("max_file_size must not be negative")
         if self.yara_timeout <= 0:
             raise ConfigError("yara_timeout must be positive")
+        if self.max_depth < 0 or self.max_members < 0 or self.max_archive_bytes < 0:
+            raise ConfigError("max_depth, max_members and max_archive_bytes must not be negative")
+        if self.max_ratio < 1:
+            raise ConfigError("max_ratio must be at least 1")
+        if self.file_timeout <= 0:
+            raise ConfigError("file_timeout must be positive")

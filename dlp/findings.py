@@ -38,13 +38,31 @@ class Fingerprinter:
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """Where a finding starts: byte ``offset`` in the input and 1-based ``line``."""
+    """Where a finding starts: byte ``offset`` in the input and 1-based ``line``.
+
+    Inside documents (spreadsheets, Word, PDF, e-mail, HTML, JSON ...) ``offset``
+    and ``line`` count in the text dlp extracted from the input (UTF-8, segments
+    separated by tabs and newlines; for HTML/XML/JSON lines are the source lines),
+    and the optional fields say where in the document: ``sheet`` and ``cell``
+    (spreadsheets), ``part`` (package part, MIME part or PDF), ``paragraph``
+    (1-based, within the part) and ``page`` (1-based). Unset fields are omitted.
+    """
 
     offset: int
     line: int
+    sheet: str | None = None
+    cell: str | None = None
+    part: str | None = None
+    paragraph: int | None = None
+    page: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"offset": self.offset, "line": self.line}
+        record: dict[str, Any] = {"offset": self.offset, "line": self.line}
+        for name in ("sheet", "cell", "part", "paragraph", "page"):
+            value = getattr(self, name)
+            if value is not None:
+                record[name] = value
+        return record
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,15 +76,20 @@ class Finding:
     severity: Severity
     member: str | None = None
     value: str | None = field(default=None, repr=False)
-    """The normalised raw value; only set when the scanner reveals values."""
+    """The normalised raw value; only set when the scanner reveals values (for
+    ``edm`` findings: the value as written in the input)."""
+    column: str | None = None
+    """The customer-master column an ``edm`` finding matched (None for other detectors)."""
 
     def as_record(self) -> dict[str, Any]:
-        """The JSONL record (``type: finding``); ``value`` only when revealed."""
+        """The JSONL record (``type: finding``); ``value`` only when revealed, ``column`` for EDM."""
         record: dict[str, Any] = {"type": "finding", "path": self.path}
         if self.member is not None:
             record["member"] = self.member
+        record["detector"] = self.detector
+        if self.column is not None:
+            record["column"] = self.column
         record.update(
-            detector=self.detector,
             masked=self.masked,
             fingerprint=self.fingerprint,
             confidence=self.confidence,
@@ -85,9 +108,12 @@ class Problem:
     reason: str
     message: str
     partial: bool = False
+    member: str | None = None
+    """The container member the problem is about (``inner.zip!bad.xlsx``), if any."""
 
     def as_record(self, path: str, member: str | None = None) -> dict[str, Any]:
         record: dict[str, Any] = {"type": "error", "path": path}
+        member = member if member is not None else self.member
         if member is not None:
             record["member"] = member
         record.update(reason=self.reason, message=self.message, partial=self.partial)

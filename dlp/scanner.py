@@ -9,23 +9,32 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
+import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from dlp.config import ScanConfig
+from dlp.detector import Severity
 from dlp.detectors import select
 from dlp.engine.keywords import load_keyword_lists
 from dlp.engine.matcher import Hit, Matcher
 from dlp.engine.rules import signature_files
 from dlp.errors import FileTooLarge, FileUnreadable, ScanError, ScanTimeout
+from dlp.extract import registry
+from dlp.extract.base import Prefixed, Where
+from dlp.extract.documents import Sink, Walker
 from dlp.extract.encoding import SAMPLE_SIZE, Encoding, sniff
+from dlp.extract.pack import Buffer
+from dlp.extract.sniff import sniff_kind
 from dlp.extract.stream import Window, windows
 from dlp.findings import Finding, Fingerprinter, Location, Problem, ScanResult
 from dlp.keys import resolve_key
 from dlp.walk import STDIN, Entry, walk
 
 HEADER_BYTES = 4096
+ENCRYPTED = "encrypted_container"
 
 
 class _Counting(io.RawIOBase):
@@ -59,7 +68,13 @@ class Scanner:
             load_keyword_lists(),
             timeout=self.config.yara_timeout,
             cache_dir=self.config.cache_dir,
+            engine=self.config.engine,
         )
+        self._edm = None
+        if self.config.edm_index is not None:
+            from dlp.edm.match import EdmMatcher
+
+            self._edm = EdmMatcher.open(self.config.edm_index, resolve_key(self.config.key))
 
     # -- inputs -----------------------------------------------------------------
 
@@ -125,54 +140,180 @@ class Scanner:
     # -- the scan loop ----------------------------------------------------------
 
     def scan_stream(self, stream: BinaryIO, *, name: str, size_hint: int | None = None) -> ScanResult:
-        """Scan a binary stream to its end, chunk by chunk."""
+        """Scan a binary stream to its end.
+
+        The type comes from the content (:func:`~dlp.extract.sniff.sniff_kind`):
+        text is scanned chunk by chunk as it streams; documents and containers go
+        through their extractor (:mod:`dlp.extract`), members recursively.
+        """
         counting = _Counting(stream)
-        problems: list[Problem] = []
-        findings: list[Finding] = []
+        sink = Sink()
         encoding: Encoding | None = None
+        size = 0
         try:
+            origin = stream.tell() if stream.seekable() else None
             first = counting.read(self.config.chunk_size)
-            encoding = self._sniff(first, stream, size_hint)
-            if encoding.binary:
-                problems.append(Problem("binary", "binary content: scanned for embedded text only", True))
-            elif encoding.decode_errors:
-                problems.append(Problem("decode_errors", "undecodable bytes; scanned as raw bytes", True))
-            replaced = 0
-            header: frozenset[str] | None = None
-            seen_rules: set[str] = set()
-            for window in windows(counting, encoding, self.config.chunk_size, first):
-                if header is None:
-                    line_end = window.buf.find(b"\n", 0, HEADER_BYTES)
-                    header = self._matcher.header_context(
-                        window.buf[: line_end if line_end >= 0 else HEADER_BYTES]
-                    )
-                if not encoding.raw:
-                    replaced += window.buf.count(b"\xef\xbf\xbd", window.emit_from, window.emit_to)
-                try:
-                    hits, signatures = self._matcher.match(window.buf, header=header)
-                except ScanTimeout as exc:
-                    problems.append(Problem(exc.reason, exc.message, True))
-                    continue
-                findings.extend(self._findings(window, hits, signatures, seen_rules, name))
-            if replaced:
-                problems.append(
-                    Problem(
-                        "decode_errors",
-                        f"{replaced} undecodable byte sequence(s) in {encoding.name} replaced",
-                        True,
-                    )
-                )
+            kind = sniff_kind(first, name)
+            if kind == "text":
+                encoding = self._scan_text(counting, stream, first, size_hint, name, None, sink)
+            else:
+                size = self._scan_document(kind, stream, counting, first, origin, name, sink)
         except FileNotFoundError:
-            problems.append(Problem("vanished", "removed while it was read", True))
+            sink.problems.append(Problem("vanished", "removed while it was read", True))
         except OSError as exc:
-            problems.append(Problem("unreadable", exc.strerror or "read error", True))
+            sink.problems.append(Problem("unreadable", exc.strerror or "read error", True))
         return ScanResult(
             name,
-            findings=tuple(findings),
-            problems=tuple(problems),
-            size=counting.count,
+            findings=tuple(sink.findings),
+            problems=tuple(sink.problems),
+            size=max(size, counting.count),
             encoding=encoding.name if encoding else None,
         )
+
+    def _scan_text(
+        self,
+        reader: BinaryIO,
+        stream: BinaryIO,
+        first: bytes,
+        size_hint: int | None,
+        name: str,
+        member: str | None,
+        sink: Sink,
+    ) -> Encoding:
+        """The plain-text path: overlapping windows over the (transcoded) bytes."""
+        problems, findings = sink.problems, sink.findings
+        encoding = self._sniff(first, stream, size_hint)
+        if encoding.binary:
+            problems.append(Problem("binary", "binary content: scanned for embedded text only", True, member))
+        elif encoding.decode_errors:
+            problems.append(Problem("decode_errors", "undecodable bytes; scanned as raw bytes", True, member))
+        replaced = 0
+        header: frozenset[str] | None = None
+        seen_rules: set[str] = set()
+        for window in windows(reader, encoding, self.config.chunk_size, first):
+            if header is None:
+                line_end = window.buf.find(b"\n", 0, HEADER_BYTES)
+                header = self._matcher.header_context(
+                    window.buf[: line_end if line_end >= 0 else HEADER_BYTES]
+                )
+            if not encoding.raw:
+                replaced += window.buf.count(b"\xef\xbf\xbd", window.emit_from, window.emit_to)
+            try:
+                hits, signatures = self._matcher.match(window.buf, header=header)
+            except ScanTimeout as exc:
+                problems.append(Problem(exc.reason, exc.message, True, member))
+                continue
+            if self.config.allowlist:
+                hits, signatures = self.config.allowlist.filter(name, hits, signatures, self._fingerprint)
+            if self._edm is not None:
+                hits = self._edm.extend(window.buf, hits)
+            findings.extend(self._findings(window, hits, signatures, seen_rules, name, member))
+        if replaced:
+            problems.append(
+                Problem(
+                    "decode_errors",
+                    f"{replaced} undecodable byte sequence(s) in {encoding.name} replaced",
+                    True,
+                    member,
+                )
+            )
+        return encoding
+
+    def _scan_document(
+        self,
+        kind: str,
+        stream: BinaryIO,
+        counting: _Counting,
+        first: bytes,
+        origin: int | None,
+        name: str,
+        sink: Sink,
+    ) -> int:
+        """Scan a document or container; returns its size in bytes."""
+        walker = Walker(self, name, sink)
+        if origin == 0:
+            stream.seek(0)
+            walker.top(kind, stream)
+            return stream.seek(0, io.SEEK_END)
+        if not registry.random_access(kind):
+            walker.top(kind, io.BufferedReader(Prefixed(first, counting), 1 << 16))  # type: ignore[arg-type]
+            return counting.count
+        with tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024) as spool:
+            spool.write(first)
+            shutil.copyfileobj(counting, spool, 1 << 20)
+            spool.seek(0)
+            walker.top(kind, spool)  # type: ignore[arg-type]
+        return counting.count
+
+    # -- what the document walker (dlp.extract.documents) asks of the scanner ---
+
+    def scan_text_stream(
+        self, stream: BinaryIO, first: bytes, *, name: str, member: str | None, sink: Sink
+    ) -> None:
+        self._scan_text(stream, stream, first, None, name, member, sink)
+
+    def header_context(self, line: bytes) -> frozenset[str]:
+        return self._matcher.header_context(line)
+
+    def match_buffer(
+        self,
+        buf: Buffer,
+        header: frozenset[str],
+        *,
+        name: str,
+        member: str | None,
+        sink: Sink,
+        seen_rules: set[str],
+    ) -> None:
+        try:
+            hits, signatures = self._matcher.match(buf.buf, header=header)
+        except ScanTimeout as exc:
+            sink.problems.append(Problem(exc.reason, exc.message, True, member))
+            return
+        if self.config.allowlist:
+            hits, signatures = self.config.allowlist.filter(name, hits, signatures, self._fingerprint)
+        if self._edm is not None:
+            hits = self._edm.extend(buf.buf, hits)
+        lo = buf.emit_from
+        chosen = [h for h in hits if h.start >= lo]
+        for sig in signatures:
+            if sig.detector not in seen_rules and (sig.start >= lo or sig.end == 0):
+                seen_rules.add(sig.detector)
+                chosen.append(sig)
+        if not chosen:
+            return
+        chosen.sort(key=lambda h: h.start)
+        places = buf.place([h.start for h in chosen])
+        sink.findings.extend(
+            self._finding(h, _located(offset, line, where), name, member)
+            for h, (offset, line, where) in zip(chosen, places, strict=True)
+        )
+
+    def report_encrypted(
+        self, sink: Sink, *, name: str, member: str | None, kind: str, detail: str, digest: str
+    ) -> None:
+        """An encrypted archive or document: a finding of the container itself.
+
+        Its fingerprint is the keyed fingerprint of the container's SHA-256, so the
+        same encrypted file is recognised wherever it turns up. When only some
+        detectors were asked for, it is an ``encrypted`` error record instead.
+        """
+        what = f"encrypted {kind}" + (f" ({detail})" if detail else "")
+        if self.config.detectors is not None:
+            sink.problems.append(Problem("encrypted", f"{what}: cannot be read", True, member))
+            return
+        finding = Finding(
+            detector=ENCRYPTED,
+            path=name,
+            location=Location(0, 1),
+            masked=what,
+            fingerprint=self._fingerprint(digest),
+            confidence=1.0,
+            severity=Severity.MEDIUM,
+            member=member,
+            value=digest if self.config.reveal else None,
+        )
+        sink.findings.append(finding)
 
     def _sniff(self, first: bytes, stream: BinaryIO, size_hint: int | None) -> Encoding:
         encoding = sniff(first[:SAMPLE_SIZE])
@@ -201,6 +342,7 @@ class Scanner:
         signatures: list[Hit],
         seen_rules: set[str],
         name: str,
+        member: str | None = None,
     ) -> list[Finding]:
         lo, hi = window.emit_from, window.emit_to
         chosen = [h for h in hits if lo <= h.start < hi]
@@ -214,21 +356,28 @@ class Scanner:
         positions = [h.start for h in chosen]
         offsets = window.offsets(positions)
         lines = window.lines(positions)
-        reveal = self.config.reveal
-        fingerprint = self._fingerprint
         return [
-            Finding(
-                detector=h.detector,
-                path=name,
-                location=Location(offset, line),
-                masked=h.masked,
-                fingerprint=fingerprint(h.value),
-                confidence=h.confidence,
-                severity=h.severity,
-                value=h.value if reveal else None,
-            )
+            self._finding(h, Location(offset, line), name, member)
             for h, offset, line in zip(chosen, offsets, lines, strict=True)
         ]
+
+    def _finding(self, h: Hit, location: Location, name: str, member: str | None) -> Finding:
+        return Finding(
+            detector=h.detector,
+            path=name,
+            location=location,
+            masked=h.masked,
+            fingerprint=self._fingerprint(h.value),
+            confidence=h.confidence,
+            severity=h.severity,
+            member=member,
+            value=getattr(h, "written", h.value) if self.config.reveal else None,
+            column=getattr(h, "column", None),
+        )
+
+
+def _located(offset: int, line: int, where: Where) -> Location:
+    return Location(offset, line, where.sheet, where.cell, where.part, where.paragraph, where.page)
 
 
 def scan_path(path: str | Path, config: ScanConfig | None = None) -> list[ScanResult]:

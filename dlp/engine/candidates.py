@@ -111,9 +111,7 @@ class YaraCandidates:
         main = {DETECTOR_NAMESPACE: detector_source(ungated) + keyword_source(gates)}
         self._rules = compile_rules(main, signatures, cache_dir=cache_dir)
         self._gated = (
-            compile_rules({GATED_NAMESPACE: detector_source(gated)}, cache_dir=cache_dir)
-            if gated
-            else None
+            compile_rules({GATED_NAMESPACE: detector_source(gated)}, cache_dir=cache_dir) if gated else None
         )
         self._timeout = timeout
 
@@ -129,9 +127,7 @@ class YaraCandidates:
             else:
                 rule = match.rule
                 found.extend(
-                    (rule, i.offset, i.offset + i.matched_length)
-                    for s in match.strings
-                    for i in s.instances
+                    (rule, i.offset, i.offset + i.matched_length) for s in match.strings for i in s.instances
                 )
         return found, anchors, signatures
 
@@ -247,9 +243,7 @@ class HyperscanCandidates:
         )
         yara_sources = {DETECTOR_NAMESPACE: detector_source(in_yara)} if in_yara else {}
         self._yara = (
-            compile_rules(yara_sources, signatures, cache_dir=cache_dir)
-            if signatures or in_yara
-            else None
+            compile_rules(yara_sources, signatures, cache_dir=cache_dir) if signatures or in_yara else None
         )
         self._timeout = timeout
 
@@ -285,9 +279,7 @@ class HyperscanCandidates:
                     continue
                 rule = match.rule
                 found.extend(
-                    (rule, i.offset, i.offset + i.matched_length)
-                    for s in match.strings
-                    for i in s.instances
+                    (rule, i.offset, i.offset + i.matched_length) for s in match.strings for i in s.instances
                 )
         return found, anchors, signatures
 

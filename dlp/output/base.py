@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from dlp.findings import ScanResult
+
+if TYPE_CHECKING:
+    from dlp.policy import FileVerdict
 
 
 @dataclass
@@ -20,6 +23,8 @@ class Summary:
     problems: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
     incomplete: list[tuple[str, str, str]] = field(default_factory=list)
+    verdicts: Counter[str] = field(default_factory=Counter)
+    """Per-file verdicts (``customer_list``, ``contains_pii``, ``clean``) when a policy ran."""
 
     def add(self, result: ScanResult) -> None:
         if result.skipped is not None:
@@ -33,6 +38,9 @@ class Summary:
             self.problems[problem.reason] += 1
             self.incomplete.append((result.path, problem.reason, problem.message))
 
+    def add_verdict(self, verdict: FileVerdict) -> None:
+        self.verdicts[verdict.verdict] += 1
+
     @property
     def total_findings(self) -> int:
         return sum(self.findings.values())
@@ -42,7 +50,7 @@ class Summary:
         return self.bytes / 1e6 / self.seconds if self.seconds > 0 else 0.0
 
     def as_record(self) -> dict[str, Any]:
-        return {
+        record = {
             "type": "summary",
             "files": self.files,
             "bytes": self.bytes,
@@ -51,6 +59,9 @@ class Summary:
             "errors": dict(sorted(self.problems.items())),
             "skipped": dict(sorted(self.skipped.items())),
         }
+        if self.verdicts:
+            record["verdicts"] = dict(sorted(self.verdicts.items()))
+        return record
 
 
 class Writer:
@@ -61,6 +72,9 @@ class Writer:
 
     def result(self, result: ScanResult) -> None:
         raise NotImplementedError
+
+    def file(self, verdict: FileVerdict) -> None:
+        """A per-file verdict, after the file's findings (writers may ignore it)."""
 
     def close(self, summary: Summary) -> None:
         self.stream.flush()

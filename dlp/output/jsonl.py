@@ -4,15 +4,24 @@
 ``detector``, ``masked``, ``fingerprint``, ``confidence``, ``severity``,
 ``location`` and, with ``--reveal`` only, ``value``. ``error`` records (input not
 or only partly scanned: ``reason``, ``message``, ``partial``), ``skipped`` records
-(``reason``) and a final ``summary`` record have no ``detector``.
+(``reason``) and a final ``summary`` record have no ``detector``. ``edm`` findings
+also carry ``column`` (the customer-master column matched). When a policy runs,
+each file with findings is followed by a ``file`` record: ``path``, ``member``
+(inside containers only), ``verdict``, ``counts`` (distinct values per detector),
+``rows`` and, with an EDM index, ``customers`` (see :mod:`dlp.policy`).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import orjson
 
 from dlp.findings import ScanResult
 from dlp.output.base import Summary, Writer
+
+if TYPE_CHECKING:
+    from dlp.policy import FileVerdict
 
 BUFFER = 1 << 16
 
@@ -43,6 +52,9 @@ class JsonlWriter(Writer):
             self._emit(problem.as_record(result.path))
         if result.skipped is not None:
             self._emit({"type": "skipped", "path": result.path, "reason": result.skipped})
+
+    def file(self, verdict: FileVerdict) -> None:
+        self._emit(verdict.as_record())
 
     def close(self, summary: Summary) -> None:
         self._emit(summary.as_record())

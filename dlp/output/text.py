@@ -1,9 +1,14 @@
-"""A table for people: one line per finding or unreadable file."""
+"""A table for people: one line per finding or unreadable file, and a verdict line per file."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dlp.findings import ScanResult
 from dlp.output.base import Writer
+
+if TYPE_CHECKING:
+    from dlp.policy import FileVerdict
 
 HEADER = f"{'LOCATION':<40} {'DETECTOR':<30} {'SEVERITY':<8} {'CONF':>4}  VALUE\n"
 
@@ -23,7 +28,16 @@ class TextWriter(Writer):
         for f in result.findings:
             where = f"{f.path}{'!' + f.member if f.member else ''}:{f.location.line}"
             shown = f.value if f.value is not None else f.masked
-            self._line(f"{where:<40} {f.detector:<30} {f.severity.value:<8} {f.confidence:>4.2f}  {shown}\n")
+            detector = f"{f.detector}:{f.column}" if f.column is not None else f.detector
+            self._line(f"{where:<40} {detector:<30} {f.severity.value:<8} {f.confidence:>4.2f}  {shown}\n")
         for p in result.problems:
             label = "PARTLY READ" if p.partial else "NOT SCANNED"
             self._line(f"{result.path:<40} {label:<30} {p.reason:<8}       {p.message}\n")
+
+    def file(self, verdict: FileVerdict) -> None:
+        where = f"{verdict.path}{'!' + verdict.member if verdict.member else ''}"
+        counts = ", ".join(f"{d} {n}" for d, n in verdict.counts.items())
+        extra = f"; {verdict.rows} row(s) with 2+ kinds" if verdict.rows else ""
+        if verdict.customers is not None:
+            extra += f"; {verdict.customers} registered customer(s)"
+        self._line(f"{where:<40} {'VERDICT':<30} {verdict.verdict:<14} {counts}{extra}\n")

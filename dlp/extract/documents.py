@@ -1,0 +1,250 @@
+"""Scan documents and containers: run extractors, match their text, recurse into members.
+
+A :class:`Walker` serves one top-level input. It runs the extractor for the
+input's kind, packs the segments into buffers (:mod:`dlp.extract.pack`) that the
+:class:`Host` (the scanner) matches, and scans every member as an input of its
+own: sniffed from its first bytes, streamed through the text path when it is
+text, spooled to a temporary file when its format needs random access. Limits
+(:mod:`dlp.extract.limits`) are checked before a member is opened and on every
+read; a failure ends only the member or container it is about, except the
+fatal ones (time, total bytes, member count), which end the input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+import tempfile
+from collections.abc import Callable
+from typing import BinaryIO, Protocol
+
+from dlp.config import ScanConfig
+from dlp.extract import registry
+from dlp.extract.base import Corrupt, Encrypted, ExtractError, LimitHit, Member, Prefixed, Section, Segment
+from dlp.extract.limits import Budget, GuardedReader
+from dlp.extract.pack import Buffer, Packer
+from dlp.extract.sniff import sniff_kind
+from dlp.findings import Finding, Problem
+
+SPOOL_MEMORY = 16 * 1024 * 1024
+HEADER_BYTES = 4096
+
+
+class Sink:
+    """Findings and problems of one top-level input, in the order they arise."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.problems: list[Problem] = []
+
+
+class Host(Protocol):
+    """What the walker needs from the scanner."""
+
+    config: ScanConfig
+
+    def scan_text_stream(
+        self, stream: BinaryIO, first: bytes, *, name: str, member: str | None, sink: Sink
+    ) -> None: ...
+
+    def match_buffer(
+        self,
+        buf: Buffer,
+        header: frozenset[str],
+        *,
+        name: str,
+        member: str | None,
+        sink: Sink,
+        seen_rules: set[str],
+    ) -> None: ...
+
+    def header_context(self, line: bytes) -> frozenset[str]: ...
+
+    def report_encrypted(
+        self, sink: Sink, *, name: str, member: str | None, kind: str, detail: str, digest: str
+    ) -> None: ...
+
+
+class _Context:
+    """The :class:`~dlp.extract.base.Context` one extractor runs with."""
+
+    def __init__(
+        self, walker: Walker, kind: str, source: BinaryIO, member: str | None, token: object
+    ) -> None:
+        self._walker = walker
+        self._source = source
+        self.kind = kind
+        self.member = member
+        self.token = token
+        self.name = member.rsplit("!", 1)[-1] if member else walker.name
+
+    def check_time(self) -> None:
+        self._walker.budget.check_time()
+
+    def check_package(self, sizes: list[tuple[int, int]]) -> None:
+        self._walker.budget.check_package(self.member or self._walker.name, sizes)
+
+    def guard(self, stream: BinaryIO, compressed: Callable[[], int] | None = None) -> BinaryIO:
+        label = self.member or self._walker.name
+        return GuardedReader(  # type: ignore[return-value]
+            stream, self._walker.budget, label, compressed=compressed, owner=self.token
+        )
+
+    def encrypted(self, kind: str, detail: str) -> None:
+        walker = self._walker
+        digest = _sha256(self._source)
+        walker.host.report_encrypted(
+            walker.sink, name=walker.name, member=self.member, kind=kind, detail=detail, digest=digest
+        )
+
+
+def _sha256(source: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    try:
+        here = source.tell()
+        source.seek(0)
+        for block in iter(lambda: source.read(1 << 20), b""):
+            digest.update(block)
+        source.seek(here)
+    except (OSError, ValueError, AttributeError):
+        pass
+    return digest.hexdigest()
+
+
+class Walker:
+    def __init__(self, host: Host, name: str, sink: Sink) -> None:
+        self.host = host
+        self.name = name
+        self.sink = sink
+        self.budget = Budget(host.config)
+        self.progress = 0
+
+    def top(self, kind: str, source: BinaryIO) -> None:
+        """Scan a top-level input of ``kind``; every failure becomes a problem record."""
+        try:
+            self.extract(kind, source, None, 0, object())
+        except ExtractError as exc:
+            partial = exc.reason.startswith("limit_") or self.progress > 0
+            self.sink.problems.append(Problem(exc.reason, exc.message, partial))
+
+    def extract(self, kind: str, source: BinaryIO, member: str | None, depth: int, token: object) -> None:
+        ctx = _Context(self, kind, source, member, token)
+        packer = Packer(self.host.config.chunk_size)
+        state = _MatchState()
+        items = registry.extractor(kind)(source, ctx)
+        try:
+            for item in items:
+                self.progress += 1
+                if isinstance(item, Segment):
+                    for buf in packer.add(item):
+                        self._match(buf, member, state)
+                elif isinstance(item, Section):
+                    for buf in packer.section(item.header):
+                        self._match(buf, member, state)
+                else:
+                    self.member(item, member, depth)
+                self.budget.check_time()
+        except Encrypted as exc:
+            ctx.encrypted(exc.kind, "")
+        except ExtractError:
+            raise
+        except Exception as exc:  # a parser failing on hostile input must not end the scan
+            raise Corrupt(f"damaged or unsupported {kind} data ({type(exc).__name__})") from None
+        finally:
+            items.close()  # type: ignore[attr-defined]
+            for buf in packer.flush():
+                self._match(buf, member, state)
+
+    def _match(self, buf: Buffer, member: str | None, state: _MatchState) -> None:
+        if buf.header is not None:
+            if buf.header is not state.section:
+                state.section = buf.header
+                state.header = self.host.header_context(buf.header.encode("utf-8", "replace")[:HEADER_BYTES])
+        elif state.header is None:
+            end = buf.buf.find(b"\n", 0, HEADER_BYTES)
+            state.header = self.host.header_context(buf.buf[: end if end >= 0 else HEADER_BYTES])
+        self.host.match_buffer(
+            buf,
+            state.header or frozenset(),
+            name=self.name,
+            member=member,
+            sink=self.sink,
+            seen_rules=state.rules,
+        )
+
+    def member(self, item: Member, parent: str | None, depth: int) -> None:
+        full = f"{parent}!{item.name}" if parent else item.name
+        token = object()
+        try:
+            self.budget.admit(full, depth + 1, item.size, item.compressed)
+            raw = item.open()
+        except LimitHit as exc:
+            if exc.fatal:
+                raise
+            self._problem(full, exc)
+            return
+        except ExtractError as exc:
+            self._problem(full, exc)
+            return
+        except Exception as exc:  # READ_ERRORS and whatever else a damaged container raises
+            self._problem(full, Corrupt(f"cannot be opened ({type(exc).__name__})"))
+            return
+        compressed = item.compressed
+        guard = GuardedReader(
+            raw,
+            self.budget,
+            full,
+            compressed=(lambda: compressed) if compressed else None,
+            account=not item.accounted,
+            owner=token,
+        )
+        spool: BinaryIO | None = None
+        try:
+            first = guard.read(self.host.config.chunk_size)
+            kind = sniff_kind(first, item.name)
+            if kind == "text":
+                self.host.scan_text_stream(guard, first, name=self.name, member=full, sink=self.sink)  # type: ignore[arg-type]
+            elif registry.random_access(kind):
+                spool = _spool(first, guard)  # type: ignore[arg-type]
+                self.extract(kind, spool, full, depth + 1, token)
+            else:
+                stream = io.BufferedReader(Prefixed(first, guard), 1 << 16)  # type: ignore[arg-type]
+                self.extract(kind, stream, full, depth + 1, token)  # type: ignore[arg-type]
+        except LimitHit as exc:
+            if exc.fatal or exc.owner not in (None, token):
+                raise
+            self._problem(full, exc)
+        except ExtractError as exc:
+            self._problem(full, exc)
+        except Exception as exc:  # never let one member end its container
+            self._problem(full, Corrupt(f"could not be read ({type(exc).__name__})"))
+        finally:
+            guard.close()
+            if spool is not None:
+                spool.close()
+
+    def _problem(self, member: str, exc: ExtractError) -> None:
+        message = exc.message if member in exc.message else f"{member}: {exc.message}"
+        self.sink.problems.append(Problem(exc.reason, message, True, member))
+
+
+class _MatchState:
+    __slots__ = ("header", "rules", "section")
+
+    def __init__(self) -> None:
+        self.section: str | None = None
+        self.header: frozenset[str] | None = None
+        self.rules: set[str] = set()
+
+
+def _spool(first: bytes, stream: BinaryIO) -> BinaryIO:
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)  # noqa: SIM115 - closed by the caller
+    try:
+        spool.write(first)
+        shutil.copyfileobj(stream, spool, 1 << 20)
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    return spool  # type: ignore[return-value]

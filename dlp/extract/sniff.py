@@ -1,0 +1,89 @@
+"""Decide what an input is from its content; the file name is only a hint.
+
+One libmagic call on the start of the first chunk gives a MIME type, mapped to a
+:data:`Kind`. Zip-based formats are told apart later by their member names
+(:mod:`dlp.extract.ooxml`), so a renamed ``报名表.dat`` that is really an xlsx is
+read as one. The name is consulted only when libmagic says nothing specific
+(``text/plain``, ``application/octet-stream``): ``.eml``, ``.html``, ``.xml`` and
+``.json`` then pick the matching extractor.
+
+>>> sniff_kind(b"%PDF-1.7\\n...", "scan.bin")
+'pdf'
+>>> sniff_kind("手机 13812345678\\n".encode(), "notes.txt")
+'text'
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+import magic
+
+Kind = Literal["text", "zip", "ole", "pdf", "gzip", "bzip2", "xz", "tar", "eml", "html", "xml", "json"]
+SNIFF_BYTES = 64 * 1024
+
+_BY_MIME: dict[str, Kind] = {
+    "application/zip": "zip",
+    "application/x-zip-compressed": "zip",
+    "application/java-archive": "zip",
+    "application/epub+zip": "zip",
+    "application/pdf": "pdf",
+    "application/gzip": "gzip",
+    "application/x-gzip": "gzip",
+    "application/x-bzip2": "bzip2",
+    "application/x-xz": "xz",
+    "application/x-tar": "tar",
+    "application/x-ustar": "tar",
+    "application/x-gtar": "tar",
+    "message/rfc822": "eml",
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "text/xml": "xml",
+    "application/xml": "xml",
+    "image/svg+xml": "xml",
+    "application/json": "json",
+    "application/x-ndjson": "json",
+}
+_ZIP_FAMILIES = (
+    "application/vnd.openxmlformats-officedocument",
+    "application/vnd.ms-excel.sheet",
+    "application/vnd.ms-word.document",
+    "application/vnd.ms-powerpoint.presentation",
+    "application/vnd.oasis.opendocument",
+)
+_HINTS: dict[str, Kind] = {
+    ".eml": "eml",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".xml": "xml",
+    ".json": "json",
+    ".ndjson": "json",
+    ".jsonl": "json",
+}
+_GENERIC = frozenset({"text/plain", "application/octet-stream"})
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def sniff_kind(first: bytes, name: str = "") -> Kind:
+    """The kind of input whose first bytes are ``first`` (``name`` is a hint)."""
+    if first.startswith(_OLE_MAGIC):
+        return "ole"
+    mime = magic.from_buffer(first[:SNIFF_BYTES], mime=True)
+    if mime.startswith(_ZIP_FAMILIES):
+        return "zip"
+    kind = _BY_MIME.get(mime)
+    if kind is not None:
+        return kind
+    if mime in _GENERIC and name:
+        hinted = _HINTS.get(os.path.splitext(name)[1].lower())
+        if hinted is not None and (hinted != "eml" or _looks_like_headers(first)):
+            return hinted
+    return "text"
+
+
+def _looks_like_headers(first: bytes) -> bool:
+    head = first[:1024].split(b"\n", 1)[0]
+    name, colon, _ = head.partition(b":")
+    return bool(colon) and 0 < len(name) < 64 and b" " not in name.strip()
