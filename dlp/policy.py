@@ -1,0 +1,174 @@
+"""Per-file verdicts: a customer list, some personal data, or clean.
+
+One phone number in a contract is normal; a sheet of customers is the loss to
+catch. For each file (each container member) with findings, :class:`Policy`
+counts distinct values per detector (by fingerprint), *rows* (records: a text
+line, or a spreadsheet row when the location has a sheet/cell) that hold two or
+more kinds of personal data together, and, with an EDM index, distinct
+registered customers matched. The verdict is ``customer_list`` when any count
+reaches its threshold (:class:`Thresholds`), ``contains_pii`` when there is any
+personal data, else ``clean``. Signature hits (``yara:*``) and
+``encrypted_container`` are reported but are not personal data.
+
+>>> Thresholds().distinct_values, Thresholds().rows, Thresholds().customers
+(50, 10, 10)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from dlp.errors import ConfigError
+from dlp.findings import Finding, Location, ScanResult
+
+if TYPE_CHECKING:
+    from dlp.edm.index import EdmIndex
+
+CUSTOMER_LIST = "customer_list"
+CONTAINS_PII = "contains_pii"
+CLEAN = "clean"
+VERDICTS = (CUSTOMER_LIST, CONTAINS_PII, CLEAN)
+FAIL_ON = ("any", "pii", "customer_list", "never")
+"""``any``: any finding fails (the default); ``pii``: a file with personal data;
+``customer_list``: a customer list; ``never``: findings never fail the run."""
+EDM = "edm"
+NOT_PERSONAL = frozenset({"encrypted_container"})
+SHARED_VALUE_ROWS = 5
+"""A master value held by more customers than this (a switchboard, a placeholder
+number) is reported but identifies no one, so it adds no customers."""
+_CELL_ROW = re.compile(r"(\d+)$")
+
+
+def is_personal(detector: str) -> bool:
+    """True for detectors whose values are personal data (not signatures, not EDM)."""
+    return not detector.startswith("yara:") and detector not in NOT_PERSONAL and detector != EDM
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When a file is a customer list (any one suffices).
+
+    ``distinct_values``: distinct values of one detector; ``rows``: records holding
+    two or more kinds; ``customers``: distinct registered customers (EDM).
+    """
+
+    distinct_values: int = 50
+    rows: int = 10
+    customers: int = 10
+
+    def __post_init__(self) -> None:
+        for name in ("distinct_values", "rows", "customers"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"threshold {name} must be a whole number of at least 1")
+
+
+@dataclass(frozen=True)
+class FileVerdict:
+    path: str
+    verdict: str
+    counts: Mapping[str, int]
+    rows: int = 0
+    member: str | None = None
+    customers: int | None = None
+    """Distinct registered customers matched; None when no EDM index is used."""
+
+    def as_record(self) -> dict[str, Any]:
+        record: dict[str, Any] = {"type": "file", "path": self.path}
+        if self.member is not None:
+            record["member"] = self.member
+        record.update(verdict=self.verdict, counts=dict(self.counts), rows=self.rows)
+        if self.customers is not None:
+            record["customers"] = self.customers
+        return record
+
+
+@dataclass
+class Policy:
+    """Turns scan results into per-file verdicts and decides the exit status."""
+
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    fail_on: str = "any"
+    edm: EdmIndex | None = None
+
+    def __post_init__(self) -> None:
+        if self.fail_on not in FAIL_ON:
+            raise ConfigError(f"fail_on must be one of {', '.join(FAIL_ON)}, not {self.fail_on!r}")
+        columns = self.edm.columns if self.edm is not None else ()
+        self._name_columns = frozenset(c.name for c in columns if c.kind == "name")
+        self._column_ids: dict[str, set[int]] = {}
+        for i, column in enumerate(columns):
+            self._column_ids.setdefault(column.name, set()).add(i)
+
+    def evaluate(self, result: ScanResult) -> list[FileVerdict]:
+        """One verdict per file or container member that has findings."""
+        groups: dict[str | None, list[Finding]] = {}
+        for finding in result.findings:
+            groups.setdefault(finding.member, []).append(finding)
+        return [self.judge(result.path, member, found) for member, found in groups.items()]
+
+    def judge(self, path: str, member: str | None, findings: Iterable[Finding]) -> FileVerdict:
+        values: dict[str, set[str]] = {}
+        kinds_per_record: dict[object, set[str]] = {}
+        registered: dict[tuple[str, str], None] = {}
+        for f in findings:
+            if f.detector == EDM:
+                if f.column in self._name_columns:
+                    kinds_per_record.setdefault(_record(f.location), set()).add("name")
+                else:
+                    registered[(f.fingerprint, f.column or "")] = None
+            elif not is_personal(f.detector):
+                continue
+            else:
+                kinds_per_record.setdefault(_record(f.location), set()).add(f.detector)
+            values.setdefault(f.detector, set()).add(f.fingerprint)
+        counts = {d: len(v) for d, v in sorted(values.items())}
+        rows = sum(len(kinds) >= 2 for kinds in kinds_per_record.values())
+        customers = self._customers(registered) if self.edm is not None else None
+        personal = [n for d, n in counts.items() if d != EDM]
+        t = self.thresholds
+        if (
+            any(n >= t.distinct_values for n in personal)
+            or rows >= t.rows
+            or (customers is not None and customers >= t.customers)
+        ):
+            verdict = CUSTOMER_LIST
+        elif personal or counts.get(EDM):
+            verdict = CONTAINS_PII
+        else:
+            verdict = CLEAN
+        return FileVerdict(path, verdict, counts, rows, member, customers)
+
+    def _customers(self, registered: Iterable[tuple[str, str]]) -> int:
+        assert self.edm is not None
+        customers: set[int] = set()
+        for fingerprint, column in registered:
+            ids = self._column_ids.get(column, set())
+            rows = {row for col, row in self.edm.lookup_fingerprint(fingerprint) if col in ids}
+            if len(rows) <= SHARED_VALUE_ROWS:
+                customers.update(rows)
+        return len(customers)
+
+    def fails(self, findings: int, verdicts: Mapping[str, int]) -> bool:
+        """Whether the run should exit 1, given the findings reported and the verdict counts."""
+        if self.fail_on == "never":
+            return False
+        if self.fail_on == "customer_list":
+            return verdicts.get(CUSTOMER_LIST, 0) > 0
+        if self.fail_on == "pii":
+            return verdicts.get(CUSTOMER_LIST, 0) + verdicts.get(CONTAINS_PII, 0) > 0
+        return findings > 0
+
+
+def _record(location: Location) -> object:
+    """The record a finding belongs to: its spreadsheet row, else its line."""
+    sheet = getattr(location, "sheet", None)
+    cell = getattr(location, "cell", None)
+    if cell is not None:
+        match = _CELL_ROW.search(cell)
+        if match is not None:
+            return (sheet, int(match.group(1)))
+    return location.line
