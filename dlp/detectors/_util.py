@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import time
 import unicodedata
 from functools import cache
 
@@ -26,12 +27,31 @@ def isdigits(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
+class _Today:
+    """``date.today()``, looked up at most once a minute (it costs more than a check)."""
+
+    __slots__ = ("_date", "_until")
+
+    def __init__(self) -> None:
+        self._date = datetime.date.min
+        self._until = 0.0
+
+    def __call__(self) -> datetime.date:
+        now = time.monotonic()
+        if now >= self._until:
+            self._date, self._until = datetime.date.today(), now + 60.0
+        return self._date
+
+
+_today = _Today()
+
+
 def past_date(year: int, month: int, day: int) -> datetime.date:
     """The date, which must exist and not lie in the future."""
     try:
         date = datetime.date(year, month, day)
     except ValueError:
         raise InvalidComponent() from None
-    if date > datetime.date.today():
+    if date > _today():
         raise InvalidComponent()
     return date

@@ -48,13 +48,14 @@ GATED_NAMESPACE = "gated"
 ENGINES = ("auto", "hyperscan", "yara")
 
 Candidates = list[tuple[str, int, int]]  # (detector name, start, end)
+Anchors = dict[str, list[int]]  # keyword category -> positions of its keywords
 
 
 class CandidateEngine(Protocol):
     name: str
 
-    def find(self, data: bytes) -> tuple[Candidates, list[int], list[Any]]:
-        """Ungated candidates, gate keyword positions, and YARA signature matches."""
+    def find(self, data: bytes) -> tuple[Candidates, Anchors, list[Any]]:
+        """Ungated candidates, gate keyword positions by category, YARA signature matches."""
 
     def find_gated(self, data: bytes, spans: list[tuple[int, int]]) -> Candidates:
         """Candidates of gated detectors inside ``spans`` (offsets into ``data``)."""
@@ -115,15 +116,17 @@ class YaraCandidates:
         )
         self._timeout = timeout
 
-    def find(self, data: bytes) -> tuple[Candidates, list[int], list[Any]]:
+    def find(self, data: bytes) -> tuple[Candidates, Anchors, list[Any]]:
         found: Candidates = []
-        anchors: list[int] = []
+        anchors: Anchors = {}
         signatures = []
         for match in _run(self._rules, data, self._timeout):
             if match.namespace != DETECTOR_NAMESPACE:
                 signatures.append(match)
             elif match.rule.startswith(GATE_PREFIX):
-                anchors.extend(i.offset for s in match.strings for i in s.instances)
+                anchors.setdefault(match.rule[len(GATE_PREFIX) :], []).extend(
+                    i.offset for s in match.strings for i in s.instances
+                )
             else:
                 rule = match.rule
                 found.extend(
@@ -223,8 +226,10 @@ class HyperscanCandidates:
                 expressions.append(_bounded(det, pattern))
         flags = [som] * len(expressions)
         self._gate_lengths: list[int] = []
-        for words in gates.values():
+        self._gate_of: list[str] = []
+        for category, words in gates.items():
             for word in words:
+                self._gate_of.append(category)
                 raw = word.encode("utf-8")
                 expressions.append(b"".join(b"\\x%02x" % b for b in raw))
                 flags.append(hyperscan.HS_FLAG_CASELESS if word.isascii() else 0)
@@ -257,20 +262,22 @@ class HyperscanCandidates:
         db.scan(b"\n" + data + b"\n", on_match)
         return hits
 
-    def find(self, data: bytes) -> tuple[Candidates, list[int], list[Any]]:
+    def find(self, data: bytes) -> tuple[Candidates, Anchors, list[Any]]:
         found: Candidates = []
-        anchors: list[int] = []
+        anchors: Anchors = {}
         if self._db is not None:
             names = self._names
             count = len(names)
             lengths = self._gate_lengths
+            gate_of = self._gate_of
             for ident, start, end in self._scan(self._db, data):
                 if ident < count:
                     # sentinel-buffer [start, end) includes one boundary byte on each
                     # side; minus the leading sentinel that is data[start : end - 2].
                     found.append((names[ident], start, end - 2))
                 else:
-                    anchors.append(end - 1 - lengths[ident - count])
+                    gate = ident - count
+                    anchors.setdefault(gate_of[gate], []).append(end - 1 - lengths[gate])
         signatures = []
         if self._yara is not None:
             for match in _run(self._yara, data, self._timeout):

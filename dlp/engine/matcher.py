@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,7 @@ from pathlib import Path
 import yara
 
 from dlp.detector import Detector, Severity, Verdict, keep_edges
-from dlp.engine.candidates import Candidates, make_engine
+from dlp.engine.candidates import Anchors, Candidates, make_engine
 from dlp.engine.keywords import KeywordIndex, merge, near
 from dlp.engine.normalise import fold
 from dlp.engine.rules import RuleFile
@@ -102,8 +103,9 @@ class Matcher:
     ) -> None:
         ungated = [d for d in detectors if not d.requires_context]
         gated = [d for d in detectors if d.requires_context]
-        self._gate_categories = frozenset(c for d in gated for c in d.context if c in keyword_lists)
-        gates = {c: keyword_lists[c] for c in sorted(self._gate_categories)}
+        self._gated = tuple(gated)
+        gate_categories = {c for d in gated for c in d.context if c in keyword_lists}
+        gates = {c: keyword_lists[c] for c in sorted(gate_categories)}
         self._engine = make_engine(
             engine, ungated, gated, gates, signatures, timeout=timeout, cache_dir=cache_dir
         )
@@ -128,15 +130,8 @@ class Matcher:
         signatures = [self._signature_hit(m) for m in signature_matches]
         candidates: list[Candidate] = []
         self._validate(data, found, candidates)
-        gate_in_header = not header.isdisjoint(self._gate_categories)
-        if anchors or gate_in_header:
-            if gate_in_header:
-                spans = [(0, len(data))]
-            else:
-                spans = merge(
-                    [(a, a) for a in anchors], CONTEXT_AFTER + MAX_GATED, CONTEXT_BEFORE + MAX_GATED
-                )
-            self._validate(data, self._engine.find_gated(data, spans), candidates)
+        if self._gated:
+            self._validate(data, self._gated_candidates(data, anchors, header), candidates)
         if not candidates:
             return [], self._map(signatures, folded)
         candidates.sort(key=lambda c: c[0])
@@ -153,6 +148,37 @@ class Matcher:
         kept.sort(key=lambda c: c[0])
         hits = self._with_context(data, kept, header)
         return self._map(hits, folded), self._map(signatures, folded)
+
+    def _gated_candidates(self, data: bytes, anchors: Anchors, header: frozenset[str]) -> Candidates:
+        """Candidates of detectors that need context, where their own keywords are.
+
+        A detector runs over the whole buffer when the input's header line holds one
+        of its keywords, else only in windows around its keywords' positions.
+        """
+        everywhere = {d.name for d in self._gated if not header.isdisjoint(d.context)}
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for det in self._gated:
+            if det.name in everywhere:
+                continue
+            positions = [(p, p) for c in det.context for p in anchors.get(c, ())]
+            if positions:
+                spans[det.name] = merge(positions, CONTEXT_AFTER + MAX_GATED, CONTEXT_BEFORE + MAX_GATED)
+        if not everywhere and not spans:
+            return []
+        whole = [(0, len(data))]
+        search = whole if everywhere else merge([s for per in spans.values() for s in per], 0, 0)
+        found = self._engine.find_gated(data, search)
+        starts = {name: [low for low, _ in per] for name, per in spans.items()}
+        kept: Candidates = []
+        for cand in found:
+            name, start = cand[0], cand[1]
+            if name in everywhere:
+                kept.append(cand)
+            elif name in spans:
+                i = bisect_right(starts[name], start) - 1
+                if i >= 0 and start < spans[name][i][1]:
+                    kept.append(cand)
+        return kept
 
     def _validate(self, data: bytes, found: Candidates, out: list[Candidate]) -> None:
         """Boundary-check and validate raw candidates, appending the survivors to ``out``."""
