@@ -130,6 +130,9 @@ class ScanResult:
     size: int = 0
     encoding: str | None = None
     skipped: str | None = None
+    more: bool = False
+    """True on every piece but the last when a large input's findings are streamed in
+    pieces (:meth:`dlp.Scanner.scan_entry_pieces`); the last piece carries the problems."""
     """Set (to a reason such as ``symlink``) when the input was deliberately not scanned."""
 
     @property

@@ -3,7 +3,8 @@
 Each worker process builds its own :class:`~dlp.scanner.Scanner` from the same
 frozen config (the compiled rules come from the on-disk cache the parent wrote),
 so nothing is shared but the config. Results come back in input order; standard
-input is always read by the parent.
+input and inputs of ``STREAM_SIZE`` or more are scanned by the parent, which
+streams their findings in pieces so memory stays bounded.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from dlp.config import ScanConfig
 from dlp.findings import ScanResult
 from dlp.scanner import Scanner
 from dlp.walk import STDIN, Entry
+
+STREAM_SIZE = 64 * 1024 * 1024
+"""Inputs this large are scanned in the parent process and stream their findings."""
 
 _worker: Scanner | None = None
 
@@ -29,22 +33,36 @@ def _scan(entry: Entry) -> ScanResult:
     return _worker.scan_entry(entry)
 
 
+def _here(scanner: Scanner, entry: Entry) -> Iterator[ScanResult]:
+    """Scan in this process; large inputs and stdin stream their findings in pieces."""
+    if entry.path == STDIN or entry.size >= STREAM_SIZE:
+        yield from scanner.scan_entry_pieces(entry)
+    else:
+        yield scanner.scan_entry(entry)
+
+
 def scan_entries(
     scanner: Scanner, config: ScanConfig, entries: Sequence[Entry], jobs: int
 ) -> Iterator[ScanResult]:
-    """Scan ``entries`` with ``jobs`` processes (in this process when 1 is enough)."""
+    """Scan ``entries`` with ``jobs`` processes (in this process when 1 is enough).
+
+    Inputs of ``STREAM_SIZE`` or more, and standard input, are scanned here so that
+    their findings stream out in pieces; a worker would hold them all until the end.
+    """
     scannable = [e for e in entries if e.skipped is None and e.error is None and e.path != STDIN]
     if jobs <= 1 or len(scannable) <= 1:
         for entry in entries:
-            yield scanner.scan_entry(entry)
+            yield from _here(scanner, entry)
         return
+    local = [e for e in entries if e.path == STDIN or e.size >= STREAM_SIZE]
+    remote_entries = [e for e in entries if not (e.path == STDIN or e.size >= STREAM_SIZE)]
     jobs = min(jobs, len(scannable))
     context = multiprocessing.get_context("spawn" if _threads_running() else None)
-    chunk = max(1, min(16, len(entries) // (jobs * 8)))
+    chunk = max(1, min(16, len(remote_entries) // (jobs * 8)))
     with context.Pool(jobs, initializer=_init, initargs=(config,)) as pool:
-        remote = pool.imap(_scan, [e for e in entries if e.path != STDIN], chunksize=chunk)
-        if STDIN in (e.path for e in entries):
-            yield scanner.scan_entry(Entry(STDIN))
+        remote = pool.imap(_scan, remote_entries, chunksize=chunk)
+        for entry in local:
+            yield from _here(scanner, entry)
         yield from remote
 
 

@@ -17,6 +17,7 @@ personal data, else ``clean``. Signature hits (``yara:*``) and
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -102,32 +103,36 @@ class Policy:
         self._column_ids: dict[str, set[int]] = {}
         for i, column in enumerate(columns):
             self._column_ids.setdefault(column.name, set()).add(i)
+        self._open: dict[str, dict[str | None, _Tally]] = {}
 
     def evaluate(self, result: ScanResult) -> list[FileVerdict]:
-        """One verdict per file or container member that has findings."""
-        groups: dict[str | None, list[Finding]] = {}
+        """One verdict per file or container member that has findings.
+
+        A large input's findings arrive in several results (``result.more``): they
+        are tallied as they come, and the verdicts are given with the last piece.
+        """
+        tallies = self._open.setdefault(result.path, {})
         for finding in result.findings:
-            groups.setdefault(finding.member, []).append(finding)
-        return [self.judge(result.path, member, found) for member, found in groups.items()]
+            tally = tallies.get(finding.member)
+            if tally is None:
+                tally = tallies[finding.member] = _Tally()
+            tally.add(finding, self._name_columns)
+        if result.more:
+            return []
+        del self._open[result.path]
+        return [self._verdict(result.path, member, tally) for member, tally in tallies.items()]
 
     def judge(self, path: str, member: str | None, findings: Iterable[Finding]) -> FileVerdict:
-        values: dict[str, set[str]] = {}
-        kinds_per_record: dict[object, set[str]] = {}
-        registered: dict[tuple[str, str], None] = {}
-        for f in findings:
-            if f.detector == EDM:
-                if f.column in self._name_columns:
-                    kinds_per_record.setdefault(_record(f.location), set()).add("name")
-                else:
-                    registered[(f.fingerprint, f.column or "")] = None
-            elif not is_personal(f.detector):
-                continue
-            else:
-                kinds_per_record.setdefault(_record(f.location), set()).add(f.detector)
-            values.setdefault(f.detector, set()).add(f.fingerprint)
-        counts = {d: len(v) for d, v in sorted(values.items())}
-        rows = sum(len(kinds) >= 2 for kinds in kinds_per_record.values())
-        customers = self._customers(registered) if self.edm is not None else None
+        """The verdict on ``findings``, all of one file or member."""
+        tally = _Tally()
+        for finding in findings:
+            tally.add(finding, self._name_columns)
+        return self._verdict(path, member, tally)
+
+    def _verdict(self, path: str, member: str | None, tally: _Tally) -> FileVerdict:
+        counts = {d: len(v) for d, v in sorted(tally.values.items())}
+        rows = tally.close()
+        customers = self._customers(tally.registered) if self.edm is not None else None
         personal = [n for d, n in counts.items() if d != EDM]
         t = self.thresholds
         if (
@@ -161,6 +166,55 @@ class Policy:
         if self.fail_on == "pii":
             return verdicts.get(CUSTOMER_LIST, 0) + verdicts.get(CONTAINS_PII, 0) > 0
         return findings > 0
+
+
+RECENT_RECORDS = 4096
+"""Records (lines, sheet rows) kept open while counting kinds per record; findings
+arrive in position order, so a record older than this many others is complete."""
+
+
+class _Tally:
+    """Running counts for one file or member, in memory bounded by distinct values.
+
+    Distinct values are kept as fingerprints; records are counted as they close,
+    keeping only the most recent ones open.
+    """
+
+    __slots__ = ("records", "registered", "rows", "values")
+
+    def __init__(self) -> None:
+        self.values: dict[str, set[str]] = {}
+        self.records: OrderedDict[object, set[str]] = OrderedDict()
+        self.registered: dict[tuple[str, str], None] = {}
+        self.rows = 0
+
+    def add(self, f: Finding, name_columns: frozenset[str]) -> None:
+        if f.detector == EDM:
+            if f.column in name_columns:
+                self._kind(f.location, "name")
+            else:
+                self.registered[(f.fingerprint, f.column or "")] = None
+        elif not is_personal(f.detector):
+            return
+        else:
+            self._kind(f.location, f.detector)
+        self.values.setdefault(f.detector, set()).add(f.fingerprint)
+
+    def _kind(self, location: Location, kind: str) -> None:
+        key = _record(location)
+        kinds = self.records.get(key)
+        if kinds is None:
+            kinds = self.records[key] = set()
+            if len(self.records) > RECENT_RECORDS:
+                _, old = self.records.popitem(last=False)
+                self.rows += len(old) >= 2
+        kinds.add(kind)
+
+    def close(self) -> int:
+        """Rows with two or more kinds (closes every open record)."""
+        self.rows += sum(len(kinds) >= 2 for kinds in self.records.values())
+        self.records.clear()
+        return self.rows
 
 
 def _record(location: Location) -> object:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import io
 import os
+import queue
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -34,6 +36,8 @@ from dlp.keys import resolve_key
 from dlp.walk import STDIN, Entry, walk
 
 HEADER_BYTES = 4096
+PIECE = 10_000  # findings per streamed piece (scan_entry_pieces)
+Flush = Callable[[list[Finding]], None]
 ENCRYPTED = "encrypted_container"
 
 
@@ -86,8 +90,14 @@ class Scanner:
         """Scan a string."""
         return self.scan_stream(io.BytesIO(text.encode("utf-8", "surrogatepass")), name=name)
 
-    def scan_file(self, path: str | os.PathLike[str]) -> ScanResult:
-        """Scan one file. Raises :class:`~dlp.errors.ScanError` if it cannot be read."""
+    def scan_file(
+        self, path: str | os.PathLike[str], *, flush: Flush | None = None, piece: int = PIECE
+    ) -> ScanResult:
+        """Scan one file. Raises :class:`~dlp.errors.ScanError` if it cannot be read.
+
+        With ``flush``, findings are handed to it in pieces of about ``piece`` as they
+        arise instead of being collected in the result (see :meth:`scan_entry_pieces`).
+        """
         name = os.fspath(path)
         try:
             st = os.stat(name)
@@ -106,7 +116,7 @@ class Scanner:
         except OSError as exc:
             raise FileUnreadable(f"{name}: {exc.strerror}") from None
         with handle:
-            return self.scan_stream(handle, name=name, size_hint=st.st_size)
+            return self.scan_stream(handle, name=name, size_hint=st.st_size, flush=flush, piece=piece)
 
     def scan_paths(self, paths: Iterable[str | os.PathLike[str]]) -> Iterator[ScanResult]:
         """Scan files and folders (recursively); one result per file, errors included.
@@ -122,7 +132,7 @@ class Scanner:
         for entry in entries:
             yield self.scan_entry(entry)
 
-    def scan_entry(self, entry: Entry) -> ScanResult:
+    def scan_entry(self, entry: Entry, *, flush: Flush | None = None, piece: int = PIECE) -> ScanResult:
         """Scan one walked entry, turning every per-file failure into a result."""
         if entry.skipped is not None:
             return ScanResult(entry.path, skipped=entry.skipped)
@@ -132,14 +142,52 @@ class Scanner:
             if entry.path == STDIN:
                 import sys
 
-                return self.scan_stream(sys.stdin.buffer, name=STDIN)
-            return self.scan_file(entry.path)
+                return self.scan_stream(sys.stdin.buffer, name=STDIN, flush=flush, piece=piece)
+            return self.scan_file(entry.path, flush=flush, piece=piece)
         except ScanError as exc:
             return ScanResult(entry.path, problems=(Problem(exc.reason, exc.message),))
 
+    def scan_entry_pieces(self, entry: Entry, *, piece: int = PIECE) -> Iterator[ScanResult]:
+        """Scan one entry, yielding its findings in pieces of about ``piece`` as found.
+
+        Memory stays bounded however many findings a large input holds: the scan
+        runs in a thread and hands pieces over through a queue of two. Every piece
+        but the last has ``more=True``; the last one carries problems and size.
+        """
+        pieces: queue.Queue[object] = queue.Queue(maxsize=2)
+
+        def flush(findings: list[Finding]) -> None:
+            pieces.put(ScanResult(entry.path, findings=tuple(findings), more=True))
+
+        def run() -> None:
+            try:
+                pieces.put(self.scan_entry(entry, flush=flush, piece=piece))
+            except BaseException as exc:  # handed to the consumer, raised there
+                pieces.put(exc)
+
+        worker = threading.Thread(target=run, name=f"dlp-scan {entry.path}", daemon=True)
+        worker.start()
+        while True:
+            item = pieces.get()
+            if isinstance(item, BaseException):
+                raise item
+            assert isinstance(item, ScanResult)
+            yield item
+            if not item.more:
+                break
+        worker.join()
+
     # -- the scan loop ----------------------------------------------------------
 
-    def scan_stream(self, stream: BinaryIO, *, name: str, size_hint: int | None = None) -> ScanResult:
+    def scan_stream(
+        self,
+        stream: BinaryIO,
+        *,
+        name: str,
+        size_hint: int | None = None,
+        flush: Flush | None = None,
+        piece: int = PIECE,
+    ) -> ScanResult:
         """Scan a binary stream to its end.
 
         The type comes from the content (:func:`~dlp.extract.sniff.sniff_kind`):
@@ -147,7 +195,7 @@ class Scanner:
         through their extractor (:mod:`dlp.extract`), members recursively.
         """
         counting = _Counting(stream)
-        sink = Sink()
+        sink = Sink(flush, piece)
         encoding: Encoding | None = None
         size = 0
         try:
@@ -181,7 +229,7 @@ class Scanner:
         sink: Sink,
     ) -> Encoding:
         """The plain-text path: overlapping windows over the (transcoded) bytes."""
-        problems, findings = sink.problems, sink.findings
+        problems = sink.problems
         encoding = self._sniff(first, stream, size_hint)
         if encoding.binary:
             problems.append(Problem("binary", "binary content: scanned for embedded text only", True, member))
@@ -207,7 +255,7 @@ class Scanner:
                 hits, signatures = self.config.allowlist.filter(name, hits, signatures, self._fingerprint)
             if self._edm is not None:
                 hits = self._edm.extend(window.buf, hits)
-            findings.extend(self._findings(window, hits, signatures, seen_rules, name, member))
+            sink.add(self._findings(window, hits, signatures, seen_rules, name, member))
         if replaced:
             problems.append(
                 Problem(
@@ -284,7 +332,7 @@ class Scanner:
             return
         chosen.sort(key=lambda h: h.start)
         places = buf.place([h.start for h in chosen])
-        sink.findings.extend(
+        sink.add(
             self._finding(h, _located(offset, line, where), name, member)
             for h, (offset, line, where) in zip(chosen, places, strict=True)
         )
@@ -313,7 +361,7 @@ class Scanner:
             member=member,
             value=digest if self.config.reveal else None,
         )
-        sink.findings.append(finding)
+        sink.add((finding,))
 
     def _sniff(self, first: bytes, stream: BinaryIO, size_hint: int | None) -> Encoding:
         encoding = sniff(first[:SAMPLE_SIZE])

@@ -16,7 +16,7 @@ import hashlib
 import io
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import BinaryIO, Protocol
 
 from dlp.config import ScanConfig
@@ -32,11 +32,23 @@ HEADER_BYTES = 4096
 
 
 class Sink:
-    """Findings and problems of one top-level input, in the order they arise."""
+    """Findings and problems of one top-level input, in the order they arise.
 
-    def __init__(self) -> None:
+    With ``flush``, findings are handed over in pieces of at least ``piece`` as they
+    arise, instead of being kept: memory stays bounded however many there are.
+    """
+
+    def __init__(self, flush: Callable[[list[Finding]], None] | None = None, piece: int = 10_000) -> None:
         self.findings: list[Finding] = []
         self.problems: list[Problem] = []
+        self._flush = flush
+        self._piece = piece
+
+    def add(self, findings: Iterable[Finding]) -> None:
+        self.findings.extend(findings)
+        if self._flush is not None and len(self.findings) >= self._piece:
+            self._flush(self.findings)
+            self.findings = []
 
 
 class Host(Protocol):

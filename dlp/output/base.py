@@ -30,10 +30,12 @@ class Summary:
         if result.skipped is not None:
             self.skipped[result.skipped] += 1
             return
+        self.findings.update(f.detector for f in result.findings)
+        if result.more:  # a piece of a streamed input: counted with its last piece
+            return
         if not result.problems or any(p.partial for p in result.problems):
             self.files += 1
         self.bytes += result.size
-        self.findings.update(f.detector for f in result.findings)
         for problem in result.problems:
             self.problems[problem.reason] += 1
             self.incomplete.append((result.path, problem.reason, problem.message))
