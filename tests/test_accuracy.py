@@ -7,31 +7,17 @@ full benchmark (300 files, via the CLI) is ``python benchmarks/accuracy.py``.
 from __future__ import annotations
 
 import collections
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
-from types import ModuleType
 
+import benchmark_modules
 import pytest
 
 import dlp
 
-BENCHMARK = Path(__file__).resolve().parent.parent / "benchmarks" / "accuracy.py"
 SEED = 1234
-
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("dlp_accuracy_benchmark", BENCHMARK)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-acc = _load()
+acc = benchmark_modules.load("accuracy")
 
 NORMALISED = {
     "cn_resident_id": r"\d{17}[\dX]",

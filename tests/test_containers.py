@@ -3,31 +3,18 @@
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import io
 import random
-import sys
 import tarfile
 from pathlib import Path
-from types import ModuleType
 
+import benchmark_modules
 import pytest
 
 import dlp
 from dlp import synthetic
 
-
-def _builders() -> ModuleType:
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "accuracy_documents.py"
-    spec = importlib.util.spec_from_file_location("dlp_documents_benchmark", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-docs = _builders()
+docs = benchmark_modules.load("accuracy_documents")
 
 
 @pytest.fixture(scope="module")

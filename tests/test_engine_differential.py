@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import importlib.util
 import random
-import sys
 from pathlib import Path
 
+import benchmark_modules
 import pytest
 
 import dlp
@@ -69,11 +69,7 @@ def test_sample_folder_agrees(engines: tuple[dlp.Scanner, dlp.Scanner]) -> None:
 
 
 def test_accuracy_corpus_agrees(engines: tuple[dlp.Scanner, dlp.Scanner], tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("dlp_accuracy_diff", ROOT / "benchmarks" / "accuracy.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    module = benchmark_modules.load("accuracy")
     module.build_corpus(tmp_path / "corpus", seed=77, n_files=60)
     fast, fallback = engines
     found = _findings(fast, [tmp_path / "corpus"])

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
-import sys
-from pathlib import Path
-from types import ModuleType
 
+import benchmark_modules
 import pytest
 
 import dlp
@@ -17,18 +14,7 @@ from dlp.extract.jsontext import unescape
 from dlp.extract.markup import to_text
 from dlp.extract.sniff import sniff_kind
 
-
-def _builders() -> ModuleType:
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "accuracy_documents.py"
-    spec = importlib.util.spec_from_file_location("dlp_documents_benchmark", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-docs = _builders()
+docs = benchmark_modules.load("accuracy_documents")
 _ZIP = docs.zip_bytes({"a.csv": b"x"})
 
 

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
-import importlib.util
 import io
 import json
 import random
-import sys
 import zipfile
 from pathlib import Path
-from types import ModuleType
 
+import benchmark_modules
 import pytest
 from click.testing import CliRunner
 
@@ -26,18 +24,7 @@ from dlp.cli import main
 from dlp.extract.base import LimitHit
 from dlp.extract.limits import Budget
 
-
-def _builders() -> ModuleType:
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "accuracy_documents.py"
-    spec = importlib.util.spec_from_file_location("dlp_documents_benchmark", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-docs = _builders()
+docs = benchmark_modules.load("accuracy_documents")
 KEY = b"test-key-limits-0123456789"
 
 
