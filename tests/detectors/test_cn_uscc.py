@@ -11,7 +11,7 @@ from dlp import synthetic
 from dlp.detectors.cn_uscc import DETECTOR
 
 DET = "cn_uscc"
-CODE = "91350100M00012345T"
+CODE = "91350100M00012343L"
 
 
 def wrong_check(code: str) -> str:
@@ -21,7 +21,7 @@ def wrong_check(code: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("written", "value"), [(CODE, CODE), (CODE.lower(), CODE), ("12100000400001234Y", "12100000400001234Y")]
+    ("written", "value"), [(CODE, CODE), (CODE.lower(), CODE), ("1210000040000123XC", "1210000040000123XC")]
 )
 def test_written_forms(find, written: str, value: str) -> None:
     text = f"单位 {written} 。"
@@ -56,8 +56,8 @@ def test_the_check_character_is_required(find) -> None:
     "decoy",
     [
         "91350100M00012345A",  # wrong check character
-        "91350100M00012345TX",  # longer token
-        "X91350100M00012345T",
+        "91350100M00012343LX",  # longer token
+        "X91350100M00012343L",
         "A1350100M00012345T",  # department is not a digit
         "91350100M0001234",  # too short
         "91350100I00012345T",  # I is not in the alphabet
@@ -77,6 +77,6 @@ def test_context_word_raises_confidence(find) -> None:
 
 
 def test_validate() -> None:
-    assert DETECTOR.validate("91350100m00012345t") == CODE
+    assert DETECTOR.validate("91350100m00012343l") == CODE
     for bad in ("", "91350100M00012345", "91350100M00012345A", "９１３５０１００Ｍ０００１２３４５Ａ"):
         assert not DETECTOR.is_valid(bad)
