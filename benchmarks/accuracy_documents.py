@@ -755,7 +755,9 @@ def evaluate(c: Corpus, found: set[Key]) -> dict[str, object]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("accuracy-documents-out"))
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).resolve().parent / "out" / "accuracy-documents"
+    )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--scale", type=int, default=1, help="multiply the number of files")
     parser.add_argument("--dlp", default=f"{shlex.quote(sys.executable)} -m dlp.cli", help="scanner command")

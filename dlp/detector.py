@@ -15,6 +15,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from dlp.errors import ValidationError
 
@@ -72,10 +73,11 @@ class Detector:
     """Characters that, right after a match, make it part of a longer token."""
     allow_extension: bool = False
     """A trailing ``-digits`` is an extension (landlines), not a longer number."""
-    hyperscan: bool = True
-    """False: run this detector's patterns in the YARA pass even when Hyperscan is
-    the candidate engine (a long variable-length prefix before the pattern's anchor,
-    as in e-mail addresses, makes Hyperscan's start-of-match tracking slow)."""
+    extend_left: str = ""
+    """ASCII characters a match is extended over to its left, at most
+    ``extend_left_max`` of them: for patterns that start at a later literal (e-mail
+    addresses at ``@``), so each value is one candidate, not one per start offset."""
+    extend_left_max: int = 0
     priority: int = 50
     """When two detectors claim overlapping text, the higher priority wins."""
     positives: tuple[Example, ...] = field(default=())
@@ -93,13 +95,17 @@ class Detector:
             return Check(Verdict.UNKNOWN, value)
         return Check(Verdict.CONFIRM, value)
 
-    @property
+    @cached_property
     def joiner_bytes(self) -> bytes:
         return self.joiners.encode("ascii")
 
-    @property
+    @cached_property
     def follower_bytes(self) -> tuple[bytes, ...]:
         return tuple(c.encode("utf-8") for c in self.followers)
+
+    @cached_property
+    def left_bytes(self) -> frozenset[int]:
+        return frozenset(self.extend_left.encode("ascii"))
 
     def is_valid(self, candidate: str) -> bool:
         return self.check(candidate).verdict is Verdict.CONFIRM

@@ -17,8 +17,15 @@ _FILE_SUFFIXES = frozenset(
 )
 
 
+# The local part takes the RFC 5322 characters that do not double as field
+# delimiters (= ' ` | / ? { } do: key=value logs, URLs, quotes, pipes).
+_LOCAL_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-!#$&*^~"
 _LABEL = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 _LOCAL = _LABEL | frozenset("._%+!#$&*^~")
+
+
+def _label_ok(label: str) -> bool:
+    return 0 < len(label) <= 63 and label[0] != "-" and label[-1] != "-" and all(c in _LABEL for c in label)
 
 
 def validate(candidate: str) -> str:
@@ -34,7 +41,8 @@ def validate(candidate: str) -> str:
         raise InvalidFormat()
     labels = domain.split(".")
     if len(labels) < 2 or any(
-        not lab or lab[0] == "-" or lab[-1] == "-" or any(c not in _LABEL for c in lab) for lab in labels
+        not lab or len(lab) > 63 or lab[0] == "-" or lab[-1] == "-" or any(c not in _LABEL for c in lab)
+        for lab in labels
     ):
         raise InvalidFormat()
     tld = labels[-1]
@@ -52,17 +60,15 @@ DETECTOR = Detector(
     name="email",
     description="E-mail address",
     severity=Severity.LOW,
-    patterns=(
-        r"[A-Za-z0-9._%+\-!#$&*^~]{1,64}@[A-Za-z0-9\-]{1,63}(\.[A-Za-z0-9\-]{1,63}){0,6}\.[A-Za-z]{2,24}",
-    ),
+    # Starts at the @ (one candidate per address); the matcher extends it left over
+    # the local part. Label lengths are the validator's business.
+    patterns=(r"@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}",),
     validate=validate,
     mask=mask,
     context=("email", "customer"),
-    # The local part takes the RFC 5322 characters that do not double as field
-    # delimiters; = ' ` | / ? { } do (key=value logs, URLs, quotes, pipes), so an
-    # address right after them is reported on its own.
     joiners="._%+-!#$&*^~",
-    hyperscan=False,
+    extend_left=_LOCAL_CHARS,
+    extend_left_max=64,
     base_confidence=0.8,
     context_confidence=0.95,
     priority=40,

@@ -10,7 +10,6 @@ compare their findings):
   sentinel at both ends so values at the edges still have a boundary byte. That
   way Hyperscan reports only candidates that can pass the boundary check, not
   every overlapping sub-match inside long digit runs.
-  Detectors marked ``hyperscan=False`` (e-mail) run in the YARA pass instead.
 * :class:`YaraCandidates`, everywhere: the YARA rule set built from the same
   patterns; YARA reports every start offset and the matcher drops the ones that
   fail the boundary check.
@@ -150,10 +149,16 @@ class YaraCandidates:
 
 
 def _bounded(detector: Detector, pattern: str) -> bytes:
-    """A detector pattern with a consumed boundary byte on each side."""
+    """A detector pattern with a consumed boundary byte on each side.
+
+    Patterns the matcher extends to the left (``extend_left``) get no leading byte:
+    their match starts inside the value.
+    """
     joiners = "".join("\\" + c for c in detector.joiners)
-    edge = f"[^0-9A-Za-z{joiners}]"
-    return f"{edge}(?:{yara_regex(pattern)}){edge}".encode("ascii")
+    lead = "" if detector.extend_left else f"[^0-9A-Za-z{joiners}]"
+    # A joiner after a value may end a sentence ("... zhao@example.com."): whether it
+    # continues the value is the matcher's boundary check, as in the YARA engine.
+    return f"{lead}(?:{yara_regex(pattern)})[^0-9A-Za-z]".encode("ascii")
 
 
 class _Database:
@@ -216,13 +221,13 @@ class HyperscanCandidates:
         import hyperscan
 
         som = hyperscan.HS_FLAG_SOM_LEFTMOST
-        in_yara = [d for d in ungated if not d.hyperscan]
-        ungated = [d for d in ungated if d.hyperscan]
         self._names: list[str] = []
+        self._leads: list[int] = []  # 1 when the pattern consumes a leading boundary byte
         expressions: list[bytes] = []
         for det in ungated:
             for pattern in det.patterns:
                 self._names.append(det.name)
+                self._leads.append(0 if det.extend_left else 1)
                 expressions.append(_bounded(det, pattern))
         flags = [som] * len(expressions)
         self._gate_lengths: list[int] = []
@@ -236,20 +241,19 @@ class HyperscanCandidates:
                 self._gate_lengths.append(len(raw))
         self._db = _Database(expressions, flags, cache_dir) if expressions else None
         self._gated_names: list[str] = []
+        self._gated_leads: list[int] = []
         gated_expressions: list[bytes] = []
         for det in gated:
             for pattern in det.patterns:
                 self._gated_names.append(det.name)
+                self._gated_leads.append(0 if det.extend_left else 1)
                 gated_expressions.append(_bounded(det, pattern))
         self._gated = (
             _Database(gated_expressions, [som] * len(gated_expressions), cache_dir)
             if gated_expressions
             else None
         )
-        yara_sources = {DETECTOR_NAMESPACE: detector_source(in_yara)} if in_yara else {}
-        self._yara = (
-            compile_rules(yara_sources, signatures, cache_dir=cache_dir) if signatures or in_yara else None
-        )
+        self._yara = compile_rules({}, signatures, cache_dir=cache_dir) if signatures else None
         self._timeout = timeout
 
     def _scan(self, db: _Database, data: bytes) -> list[tuple[int, int, int]]:
@@ -267,27 +271,20 @@ class HyperscanCandidates:
         anchors: Anchors = {}
         if self._db is not None:
             names = self._names
+            leads = self._leads
             count = len(names)
             lengths = self._gate_lengths
             gate_of = self._gate_of
             for ident, start, end in self._scan(self._db, data):
                 if ident < count:
-                    # sentinel-buffer [start, end) includes one boundary byte on each
-                    # side; minus the leading sentinel that is data[start : end - 2].
-                    found.append((names[ident], start, end - 2))
+                    # sentinel-buffer [start, end) includes a boundary byte on each side
+                    # (on the left only when leads[ident]); minus the leading sentinel
+                    # that is data[start - 1 + lead : end - 2].
+                    found.append((names[ident], start - 1 + leads[ident], end - 2))
                 else:
                     gate = ident - count
                     anchors.setdefault(gate_of[gate], []).append(end - 1 - lengths[gate])
-        signatures = []
-        if self._yara is not None:
-            for match in _run(self._yara, data, self._timeout):
-                if match.namespace != DETECTOR_NAMESPACE:
-                    signatures.append(match)
-                    continue
-                rule = match.rule
-                found.extend(
-                    (rule, i.offset, i.offset + i.matched_length) for s in match.strings for i in s.instances
-                )
+        signatures = _run(self._yara, data, self._timeout) if self._yara is not None else []
         return found, anchors, signatures
 
     def find_gated(self, data: bytes, spans: list[tuple[int, int]]) -> Candidates:
@@ -297,9 +294,10 @@ class HyperscanCandidates:
         # One pass over the whole buffer costs less than many small scans; keep the
         # candidates that start inside a span (spans are sorted and disjoint).
         names = self._gated_names
+        leads = self._gated_leads
         lows = [low for low, _ in spans]
         for ident, start, end in self._scan(self._gated, data):
             i = bisect_right(lows, start) - 1
             if i >= 0 and start < spans[i][1]:
-                found.append((names[ident], start, end - 2))
+                found.append((names[ident], start - 1 + leads[ident], end - 2))
         return found

@@ -74,6 +74,18 @@ def boundary_ok(buf: bytes, start: int, end: int, allow_extension: bool, joiners
     return True
 
 
+def _extend_left(data: bytes, start: int, det: Detector) -> int:
+    """Move ``start`` left over ``det.extend_left`` bytes; -1 when none or too many."""
+    allowed = det.left_bytes
+    low = max(0, start - det.extend_left_max)
+    pos = start
+    while pos > low and data[pos - 1] in allowed:
+        pos -= 1
+    if pos == start or (pos == low and pos > 0 and data[pos - 1] in allowed):
+        return -1
+    return pos
+
+
 def _resolve(cluster: list[tuple[int, int, Detector, str, Verdict]]) -> list[tuple]:
     """Keep non-overlapping candidates: longest first, then highest priority."""
     if len(cluster) == 1:
@@ -190,6 +202,10 @@ class Matcher:
                 continue
             seen.add(key)
             det = detectors[name]
+            if det.extend_left:
+                start = _extend_left(data, start, det)
+                if start < 0:
+                    continue
             if not boundary_ok(data, start, end, det.allow_extension, det.joiner_bytes):
                 continue
             if det.followers and data.startswith(det.follower_bytes, end):
