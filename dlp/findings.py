@@ -56,6 +56,14 @@ class Location:
     paragraph: int | None = None
     page: int | None = None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as constructor arguments: several times faster than the default
+        # for slotted dataclasses, and findings cross process boundaries in bulk.
+        return (
+            Location,
+            (self.offset, self.line, self.sheet, self.cell, self.part, self.paragraph, self.page),
+        )
+
     def as_dict(self) -> dict[str, Any]:
         record: dict[str, Any] = {"offset": self.offset, "line": self.line}
         for name in ("sheet", "cell", "part", "paragraph", "page"):
@@ -80,6 +88,10 @@ class Finding:
     ``edm`` findings: the value as written in the input)."""
     column: str | None = None
     """The customer-master column an ``edm`` finding matched (None for other detectors)."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        fields = (self.detector, self.path, self.location, self.masked, self.fingerprint)
+        return (Finding, (*fields, self.confidence, self.severity, self.member, self.value, self.column))
 
     def as_record(self) -> dict[str, Any]:
         """The JSONL record (``type: finding``); ``value`` only when revealed, ``column`` for EDM."""

@@ -17,8 +17,11 @@ from dlp.findings import ScanResult
 from dlp.scanner import Scanner
 from dlp.walk import STDIN, Entry
 
-STREAM_SIZE = 64 * 1024 * 1024
-"""Inputs this large are scanned in the parent process and stream their findings."""
+STREAM_SIZE = 16 * 1024 * 1024
+"""With a worker pool, inputs this large are scanned in the parent process, which
+streams their findings (a worker would hold them all until the input ends)."""
+STREAM_SIZE_HERE = 1024 * 1024
+"""Without a pool, inputs this large stream their findings in pieces."""
 
 _worker: Scanner | None = None
 
@@ -35,7 +38,7 @@ def _scan(entry: Entry) -> ScanResult:
 
 def _here(scanner: Scanner, entry: Entry) -> Iterator[ScanResult]:
     """Scan in this process; large inputs and stdin stream their findings in pieces."""
-    if entry.path == STDIN or entry.size >= STREAM_SIZE:
+    if entry.path == STDIN or entry.size >= STREAM_SIZE_HERE:
         yield from scanner.scan_entry_pieces(entry)
     else:
         yield scanner.scan_entry(entry)

@@ -176,14 +176,15 @@ arrive in position order, so a record older than this many others is complete.""
 class _Tally:
     """Running counts for one file or member, in memory bounded by distinct values.
 
-    Distinct values are kept as fingerprints; records are counted as they close,
-    keeping only the most recent ones open.
+    Distinct values are kept as 64-bit hashes of their fingerprints (a quarter of the
+    memory of the strings; a collision among a file's values is vanishingly unlikely);
+    records are counted as they close, keeping only the most recent ones open.
     """
 
     __slots__ = ("records", "registered", "rows", "values")
 
     def __init__(self) -> None:
-        self.values: dict[str, set[str]] = {}
+        self.values: dict[str, set[int]] = {}
         self.records: OrderedDict[object, set[str]] = OrderedDict()
         self.registered: dict[tuple[str, str], None] = {}
         self.rows = 0
@@ -198,7 +199,7 @@ class _Tally:
             return
         else:
             self._kind(f.location, f.detector)
-        self.values.setdefault(f.detector, set()).add(f.fingerprint)
+        self.values.setdefault(f.detector, set()).add(hash(f.fingerprint))
 
     def _kind(self, location: Location, kind: str) -> None:
         key = _record(location)
