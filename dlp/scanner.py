@@ -202,6 +202,8 @@ class Scanner:
             origin = stream.tell() if stream.seekable() else None
             first = counting.read(self.config.chunk_size)
             kind = sniff_kind(first, name)
+            if kind == "media":  # pictures, sound, video: no text without OCR
+                return ScanResult(name, size=size_hint or counting.count, skipped="media")
             if kind == "text":
                 encoding = self._scan_text(counting, stream, first, size_hint, name, None, sink)
             else:

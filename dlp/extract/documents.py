@@ -215,6 +215,8 @@ class Walker:
         try:
             first = guard.read(self.host.config.chunk_size)
             kind = sniff_kind(first, item.name)
+            if kind == "media":  # no text to read; the container's records stand
+                return
             if kind == "text":
                 self.host.scan_text_stream(guard, first, name=self.name, member=full, sink=self.sink)  # type: ignore[arg-type]
             elif registry.random_access(kind):

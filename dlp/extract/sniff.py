@@ -20,7 +20,9 @@ from typing import Literal
 
 import magic
 
-Kind = Literal["text", "zip", "ole", "pdf", "gzip", "bzip2", "xz", "tar", "eml", "html", "xml", "json"]
+Kind = Literal[
+    "text", "zip", "ole", "pdf", "gzip", "bzip2", "xz", "tar", "eml", "html", "xml", "json", "media"
+]
 SNIFF_BYTES = 64 * 1024
 
 _BY_MIME: dict[str, Kind] = {
@@ -63,6 +65,19 @@ _HINTS: dict[str, Kind] = {
     ".jsonl": "json",
 }
 _GENERIC = frozenset({"text/plain", "application/octet-stream"})
+_MEDIA = frozenset(
+    {
+        "image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "image/tiff",
+        "image/heic", "image/heif", "image/avif", "image/x-icon", "image/vnd.microsoft.icon",
+        "audio/mpeg", "audio/x-wav", "audio/wav", "audio/flac", "audio/x-flac", "audio/ogg",
+        "audio/mp4", "audio/x-m4a", "audio/aac", "video/mp4", "video/quicktime",
+        "video/x-msvideo", "video/webm", "video/x-matroska", "video/mpeg", "video/x-flv",
+        "font/ttf", "font/otf", "font/woff", "font/woff2",
+    }
+)  # fmt: skip
+"""Pictures, sound, video and fonts with strong magic: no text to scan without OCR.
+Only formats libmagic identifies by a distinctive signature are listed: weak guesses
+(``image/x-tga`` for a run of small bytes) must not hide a file's text."""
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -76,6 +91,8 @@ def sniff_kind(first: bytes, name: str = "") -> Kind:
     kind = _BY_MIME.get(mime)
     if kind is not None:
         return kind
+    if mime in _MEDIA:
+        return "media"
     if mime in _GENERIC and name:
         hinted = _HINTS.get(os.path.splitext(name)[1].lower())
         if hinted is not None and (hinted != "eml" or _looks_like_headers(first)):
