@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from dlp.extract.base import Context, Corrupt, Encrypted, Item, Section, Segment, Where, cell_text
+from dlp.extract.base import Context, Corrupt, Encrypted, Item, cell_text, sheet_items
 
 
 def extract(source: BinaryIO, ctx: Context) -> Iterator[Item]:
@@ -46,24 +46,15 @@ class _Null:
 
 
 def _sheet(xlrd, book, sheet, ctx: Context) -> Iterator[Item]:  # type: ignore[no-untyped-def]
-    header_done = False
-    for r in range(sheet.nrows):
-        cells = []
-        for c, cell in enumerate(sheet.row(r)):
-            text = _value(xlrd, book, cell)
-            if text:
-                cells.append((xlrd.cellname(r, c), text))
-        if not cells:
-            continue
-        if not header_done:
-            yield Section("\t".join(text for _, text in cells))
-            header_done = True
-        sep = "\n"
-        for coordinate, text in cells:
-            yield Segment(text, Where(sheet=sheet.name, cell=coordinate), sep)
-            sep = "\t"
-        if r % 512 == 0:
-            ctx.check_time()
+    rows = (
+        [
+            (xlrd.cellname(r, c), text)
+            for c, cell in enumerate(sheet.row(r))
+            if (text := _value(xlrd, book, cell))
+        ]
+        for r in range(sheet.nrows)
+    )
+    return sheet_items(sheet.name, rows, ctx)
 
 
 def _value(xlrd, book, cell) -> str:  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 from xml.etree.ElementTree import ParseError
 
-from dlp.extract.base import Context, Corrupt, Item, Section, Segment, Where, cell_text
+from dlp.extract.base import Context, Corrupt, Item, cell_text, sheet_items
 
 
 def extract(source: BinaryIO, ctx: Context) -> Iterator[Item]:
@@ -38,19 +38,9 @@ def extract(source: BinaryIO, ctx: Context) -> Iterator[Item]:
 
 
 def _sheet(sheet, ctx: Context) -> Iterator[Item]:  # type: ignore[no-untyped-def]
-    title = sheet.title
     sheet.reset_dimensions()  # do not trust the stored dimensions: read every row there is
-    header_done = False
-    for number, row in enumerate(sheet.iter_rows(), 1):
-        cells = [(c.coordinate, cell_text(c.value)) for c in row if c.value is not None and c.value != ""]
-        if not cells:
-            continue
-        if not header_done:
-            yield Section("\t".join(text for _, text in cells))
-            header_done = True
-        sep = "\n"
-        for coordinate, text in cells:
-            yield Segment(text, Where(sheet=title, cell=coordinate), sep)
-            sep = "\t"
-        if number % 512 == 0:
-            ctx.check_time()
+    rows = (
+        [(c.coordinate, cell_text(c.value)) for c in row if c.value is not None and c.value != ""]
+        for row in sheet.iter_rows()
+    )
+    return sheet_items(sheet.title, rows, ctx)
