@@ -16,6 +16,17 @@ from typing import Any
 from dlp.detector import Severity
 
 
+def printable(text: str) -> str:
+    """``text`` as valid Unicode for reports: bytes that were not valid UTF-8 in a
+    file name (a GBK-named file on a USB drive reaches Python as surrogate escapes)
+    are shown as ``\\xNN`` escapes, so JSON writers never fail on them."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text
+
+
 def fingerprint(key: bytes, value: str) -> str:
     """Keyed fingerprint of a normalised value (hex HMAC-SHA256)."""
     return hmac.digest(key, value.encode("utf-8"), "sha256").hex()

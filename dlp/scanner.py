@@ -31,7 +31,7 @@ from dlp.extract.encoding import SAMPLE_SIZE, Encoding, sniff
 from dlp.extract.pack import Buffer
 from dlp.extract.sniff import sniff_kind
 from dlp.extract.stream import Window, windows
-from dlp.findings import Finding, Fingerprinter, Location, Problem, ScanResult
+from dlp.findings import Finding, Fingerprinter, Location, Problem, ScanResult, printable
 from dlp.keys import resolve_key
 from dlp.walk import STDIN, Entry, walk
 
@@ -135,9 +135,9 @@ class Scanner:
     def scan_entry(self, entry: Entry, *, flush: Flush | None = None, piece: int = PIECE) -> ScanResult:
         """Scan one walked entry, turning every per-file failure into a result."""
         if entry.skipped is not None:
-            return ScanResult(entry.path, skipped=entry.skipped)
+            return ScanResult(printable(entry.path), skipped=entry.skipped)
         if entry.error is not None:
-            return ScanResult(entry.path, problems=(Problem(*entry.error),))
+            return ScanResult(printable(entry.path), problems=(Problem(*entry.error),))
         try:
             if entry.path == STDIN:
                 import sys
@@ -145,7 +145,7 @@ class Scanner:
                 return self.scan_stream(sys.stdin.buffer, name=STDIN, flush=flush, piece=piece)
             return self.scan_file(entry.path, flush=flush, piece=piece)
         except ScanError as exc:
-            return ScanResult(entry.path, problems=(Problem(exc.reason, exc.message),))
+            return ScanResult(printable(entry.path), problems=(Problem(exc.reason, printable(exc.message)),))
 
     def scan_entry_pieces(self, entry: Entry, *, piece: int = PIECE) -> Iterator[ScanResult]:
         """Scan one entry, yielding its findings in pieces of about ``piece`` as found.
@@ -156,8 +156,10 @@ class Scanner:
         """
         pieces: queue.Queue[object] = queue.Queue(maxsize=2)
 
+        shown = printable(entry.path)
+
         def flush(findings: list[Finding]) -> None:
-            pieces.put(ScanResult(entry.path, findings=tuple(findings), more=True))
+            pieces.put(ScanResult(shown, findings=tuple(findings), more=True))
 
         def run() -> None:
             try:
@@ -194,6 +196,7 @@ class Scanner:
         text is scanned chunk by chunk as it streams; documents and containers go
         through their extractor (:mod:`dlp.extract`), members recursively.
         """
+        name = printable(name)  # reports need valid Unicode; the file is already open
         counting = _Counting(stream)
         sink = Sink(flush, piece)
         encoding: Encoding | None = None

@@ -25,7 +25,7 @@ from dlp.extract.base import Corrupt, Encrypted, ExtractError, LimitHit, Member,
 from dlp.extract.limits import Budget, GuardedReader
 from dlp.extract.pack import Buffer, Packer
 from dlp.extract.sniff import sniff_kind
-from dlp.findings import Finding, Problem
+from dlp.findings import Finding, Problem, printable
 
 SPOOL_MEMORY = 16 * 1024 * 1024
 HEADER_BYTES = 4096
@@ -186,7 +186,7 @@ class Walker:
         )
 
     def member(self, item: Member, parent: str | None, depth: int) -> None:
-        full = f"{parent}!{item.name}" if parent else item.name
+        full = printable(f"{parent}!{item.name}" if parent else item.name)
         token = object()
         try:
             self.budget.admit(full, depth + 1, item.size, item.compressed)
