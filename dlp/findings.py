@@ -69,6 +69,8 @@ class Location:
 
     def as_dict(self) -> dict[str, Any]:
         record: dict[str, Any] = {"offset": self.offset, "line": self.line}
+        if (self.cell, self.part, self.page, self.sheet, self.paragraph) == (None,) * 5:
+            return record  # plain text: the common case, and the hot one
         for name in ("sheet", "cell", "part", "paragraph", "page"):
             value = getattr(self, name)
             if value is not None:

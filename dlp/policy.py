@@ -220,10 +220,9 @@ class _Tally:
 
 def _record(location: Location) -> object:
     """The record a finding belongs to: its spreadsheet row, else its line."""
-    sheet = getattr(location, "sheet", None)
-    cell = getattr(location, "cell", None)
+    cell = location.cell
     if cell is not None:
         match = _CELL_ROW.search(cell)
         if match is not None:
-            return (sheet, int(match.group(1)))
+            return (location.sheet, int(match.group(1)))
     return location.line
