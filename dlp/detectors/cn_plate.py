@@ -3,8 +3,9 @@
 Structure (GA 36-2018): province abbreviation, issuing-authority letter (A-Z
 without I and O), then a serial: 5 letters/digits (at most 2 letters), 4 plus a
 use suffix (学 警 挂 港 澳 使 领), or a 6-character new-energy serial (small cars
-``[A-HJK][A-HJ-NP-Z0-9]dddd`` (D/F, and A-K since 2022), large vehicles ``ddddd[DF]``). A space, middle dot
-or hyphen may follow the letter. The value is upper-case without separators.
+``[A-HJK][A-HJ-NP-Z0-9]dddd``: D/F, and A-K since 2022; large vehicles
+``ddddd[DF]``). A space, middle dot or hyphen may follow the letter, and a middle
+dot may follow the province. The value is upper-case without separators.
 
 >>> DETECTOR.validate('粤B·d12345')
 '粤BD12345'
@@ -63,7 +64,7 @@ DETECTOR = Detector(
     patterns=(
         "("
         + "|".join(PROVINCES)
-        + ")[A-HJ-NP-Za-hj-np-z]( |-|·|•|・)?"
+        + ")(·|•|・)?[A-HJ-NP-Za-hj-np-z]( |-|·|•|・)?"
         + _CLASS
         + "{4}("
         + _CLASS
@@ -84,6 +85,7 @@ DETECTOR = Detector(
         Example("川A-1234学 京A1234警 冀B1234挂", ("川A1234学", "京A1234警", "冀B1234挂")),
         Example("车牌号 浙a8b12c", ("浙A8B12C",)),
         Example("京AA92035", ("京AA92035",)),
+        Example("车牌 京·A12345", ("京A12345",)),
     ),
     negatives=(
         "京I12345",  # I is not an issuing letter
