@@ -30,7 +30,7 @@ from dlp.extract.documents import Sink, Walker
 from dlp.extract.encoding import SAMPLE_SIZE, Encoding, sniff
 from dlp.extract.pack import Buffer
 from dlp.extract.sniff import sniff_kind
-from dlp.extract.stream import Window, windows
+from dlp.extract.stream import windows
 from dlp.findings import Finding, Fingerprinter, Location, Problem, ScanResult, printable
 from dlp.keys import resolve_key
 from dlp.walk import STDIN, Entry, walk
@@ -64,7 +64,8 @@ class Scanner:
 
     def __init__(self, config: ScanConfig | None = None) -> None:
         self.config = config or ScanConfig()
-        self._fingerprint = Fingerprinter(resolve_key(self.config.key))
+        key = resolve_key(self.config.key)
+        self._fingerprint = Fingerprinter(key)
         self.detectors = select(self.config.detectors)
         self._matcher = Matcher(
             self.detectors,
@@ -78,7 +79,7 @@ class Scanner:
         if self.config.edm_index is not None:
             from dlp.edm.match import EdmMatcher
 
-            self._edm = EdmMatcher.open(self.config.edm_index, resolve_key(self.config.key))
+            self._edm = EdmMatcher.open(self.config.edm_index, key)
 
     # -- inputs -----------------------------------------------------------------
 
@@ -251,16 +252,15 @@ class Scanner:
                 )
             if not encoding.raw:
                 replaced += window.buf.count(b"\xef\xbf\xbd", window.emit_from, window.emit_to)
-            try:
-                hits, signatures = self._matcher.match(window.buf, header=header)
-            except ScanTimeout as exc:
-                problems.append(Problem(exc.reason, exc.message, True, member))
-                continue
-            if self.config.allowlist:
-                hits, signatures = self.config.allowlist.filter(name, hits, signatures, self._fingerprint)
-            if self._edm is not None:
-                hits = self._edm.extend(window.buf, hits)
-            sink.add(self._findings(window, hits, signatures, seen_rules, name, member))
+            lo, hi = window.emit_from, window.emit_to
+            chosen = self._chosen(window.buf, header, lo, hi, seen_rules, member, sink, name)
+            if chosen:
+                positions = [h.start for h in chosen]
+                offsets, lines = window.offsets(positions), window.lines(positions)
+                sink.add(
+                    self._finding(h, Location(offset, line), name, member)
+                    for h, offset, line in zip(chosen, offsets, lines, strict=True)
+                )
         if replaced:
             problems.append(
                 Problem(
@@ -318,24 +318,9 @@ class Scanner:
         sink: Sink,
         seen_rules: set[str],
     ) -> None:
-        try:
-            hits, signatures = self._matcher.match(buf.buf, header=header)
-        except ScanTimeout as exc:
-            sink.problems.append(Problem(exc.reason, exc.message, True, member))
-            return
-        if self.config.allowlist:
-            hits, signatures = self.config.allowlist.filter(name, hits, signatures, self._fingerprint)
-        if self._edm is not None:
-            hits = self._edm.extend(buf.buf, hits)
-        lo = buf.emit_from
-        chosen = [h for h in hits if h.start >= lo]
-        for sig in signatures:
-            if sig.detector not in seen_rules and (sig.start >= lo or sig.end == 0):
-                seen_rules.add(sig.detector)
-                chosen.append(sig)
+        chosen = self._chosen(buf.buf, header, buf.emit_from, len(buf.buf), seen_rules, member, sink, name)
         if not chosen:
             return
-        chosen.sort(key=lambda h: h.start)
         places = buf.place([h.start for h in chosen])
         sink.add(
             self._finding(h, _located(offset, line, where), name, member)
@@ -388,31 +373,38 @@ class Scanner:
                 return mid_guess
         return encoding
 
-    def _findings(
+    def _chosen(
         self,
-        window: Window,
-        hits: list[Hit],
-        signatures: list[Hit],
+        buf: bytes,
+        header: frozenset[str],
+        lo: int,
+        hi: int,
         seen_rules: set[str],
+        member: str | None,
+        sink: Sink,
         name: str,
-        member: str | None = None,
-    ) -> list[Finding]:
-        lo, hi = window.emit_from, window.emit_to
+    ) -> list[Hit]:
+        """Hits of ``buf`` that start in ``[lo, hi)``, sorted, after the allowlist and EDM.
+
+        Shared by the text and document paths. A signature rule counts once per
+        input (``seen_rules``); a timeout is recorded in ``sink`` and yields nothing.
+        """
+        try:
+            hits, signatures = self._matcher.match(buf, header=header)
+        except ScanTimeout as exc:
+            sink.problems.append(Problem(exc.reason, exc.message, True, member))
+            return []
+        if self.config.allowlist:
+            hits, signatures = self.config.allowlist.filter(name, hits, signatures, self._fingerprint)
+        if self._edm is not None:
+            hits = self._edm.extend(buf, hits)
         chosen = [h for h in hits if lo <= h.start < hi]
         for sig in signatures:
             if sig.detector not in seen_rules and (lo <= sig.start < hi or sig.end == 0):
                 seen_rules.add(sig.detector)
                 chosen.append(sig)
-        if not chosen:
-            return []
         chosen.sort(key=lambda h: h.start)
-        positions = [h.start for h in chosen]
-        offsets = window.offsets(positions)
-        lines = window.lines(positions)
-        return [
-            self._finding(h, Location(offset, line), name, member)
-            for h, offset, line in zip(chosen, offsets, lines, strict=True)
-        ]
+        return chosen
 
     def _finding(self, h: Hit, location: Location, name: str, member: str | None) -> Finding:
         return Finding(

@@ -37,7 +37,6 @@ _HYPHEN = ord("-")
 
 CONTEXT_BEFORE = 64  # bytes (about 20 Chinese characters)
 CONTEXT_AFTER = 24
-MAX_CANDIDATE = 400  # longest match any pattern can produce (e-mail addresses)
 MAX_GATED = 64  # longest match a gated detector's pattern can produce
 SIGNATURE_SEVERITIES = {s.value: s for s in Severity}
 
