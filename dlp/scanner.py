@@ -390,7 +390,7 @@ class Scanner:
         input (``seen_rules``); a timeout is recorded in ``sink`` and yields nothing.
         """
         try:
-            hits, signatures = self._matcher.match(buf, header=header)
+            hits, signatures = self._matcher.match(buf, header=header, seen=seen_rules)
         except ScanTimeout as exc:
             sink.problems.append(Problem(exc.reason, exc.message, True, member))
             return []

@@ -14,7 +14,12 @@ compare their findings):
   patterns; YARA reports every start offset and the matcher drops the ones that
   fail the boundary check.
 
-Signature rules (``signatures/*.yar`` and ``--rules``) always run in YARA.
+Signature rules (``signatures/*.yar`` and ``--rules``) always run in YARA. With
+Hyperscan, the literal strings of rule files that :mod:`dlp.engine.prefilter` can
+read are looked for in the same pass, and YARA runs on a buffer only when one of
+them occurs for a rule not yet reported for the input (or when some rule file
+cannot be prefiltered). The same pass also says whether the buffer holds a
+full-width digit, so ordinary text is not searched a second time for one.
 """
 
 from __future__ import annotations
@@ -25,12 +30,14 @@ import importlib.util
 import threading
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any, Protocol
 
 import yara
 
 from dlp.detector import Detector
+from dlp.engine.prefilter import triggers
 from dlp.engine.rules import (
     DETECTOR_NAMESPACE,
     GATE_PREFIX,
@@ -48,13 +55,19 @@ ENGINES = ("auto", "hyperscan", "yara")
 
 Candidates = list[tuple[str, int, int]]  # (detector name, start, end)
 Anchors = dict[str, list[int]]  # keyword category -> positions of its keywords
+Found = tuple[Candidates, Anchors, list[Any], bool]
+SIGNATURE_PREFIX = "yara:"
 
 
 class CandidateEngine(Protocol):
     name: str
+    detects_fullwidth: bool
+    """True when :meth:`find` reports full-width digits (else the caller looks)."""
 
-    def find(self, data: bytes) -> tuple[Candidates, Anchors, list[Any]]:
-        """Ungated candidates, gate keyword positions by category, YARA signature matches."""
+    def find(self, data: bytes, seen: AbstractSet[str] = frozenset()) -> Found:
+        """Ungated candidates, gate keyword positions by category, YARA signature
+        matches (rules in ``seen``, ``yara:<rule>``, may be left out), and whether
+        ``data`` holds a full-width digit (always False unless ``detects_fullwidth``)."""
 
     def find_gated(self, data: bytes, spans: list[tuple[int, int]]) -> Candidates:
         """Candidates of gated detectors inside ``spans`` (offsets into ``data``)."""
@@ -97,6 +110,7 @@ def _run(rules: yara.Rules, data: bytes, timeout: int) -> list[Any]:
 
 class YaraCandidates:
     name = "yara"
+    detects_fullwidth = False
 
     def __init__(
         self,
@@ -115,7 +129,7 @@ class YaraCandidates:
         )
         self._timeout = timeout
 
-    def find(self, data: bytes) -> tuple[Candidates, Anchors, list[Any]]:
+    def find(self, data: bytes, seen: AbstractSet[str] = frozenset()) -> Found:
         found: Candidates = []
         anchors: Anchors = {}
         signatures = []
@@ -131,7 +145,7 @@ class YaraCandidates:
                 found.extend(
                     (rule, i.offset, i.offset + i.matched_length) for s in match.strings for i in s.instances
                 )
-        return found, anchors, signatures
+        return found, anchors, signatures, False
 
     def find_gated(self, data: bytes, spans: list[tuple[int, int]]) -> Candidates:
         found: Candidates = []
@@ -191,6 +205,10 @@ class _Database:
         self.db.scan(data, match_event_handler=on_match, scratch=scratch)
 
 
+def _literal(raw: bytes) -> bytes:
+    return b"".join(b"\\x%02x" % b for b in raw)
+
+
 def _save_bytes(path: Path, blob: bytes) -> None:
     import os
     import tempfile
@@ -207,6 +225,7 @@ def _save_bytes(path: Path, blob: bytes) -> None:
 
 class HyperscanCandidates:
     name = "hyperscan"
+    detects_fullwidth = True
 
     def __init__(
         self,
@@ -221,6 +240,7 @@ class HyperscanCandidates:
         import hyperscan
 
         som = hyperscan.HS_FLAG_SOM_LEFTMOST
+        once = hyperscan.HS_FLAG_SINGLEMATCH
         self._names: list[str] = []
         self._leads: list[int] = []  # 1 when the pattern consumes a leading boundary byte
         expressions: list[bytes] = []
@@ -230,16 +250,30 @@ class HyperscanCandidates:
                 self._leads.append(0 if det.extend_left else 1)
                 expressions.append(_bounded(det, pattern))
         flags = [som] * len(expressions)
-        self._gate_lengths: list[int] = []
-        self._gate_of: list[str] = []
+        # Past the detector patterns, an id stands for a gate keyword (category,
+        # length), a signature trigger (rule) or the full-width digit probe.
+        self._gates: dict[int, tuple[str, int]] = {}
+        self._triggers: dict[int, str] = {}
         for category, words in gates.items():
             for word in words:
-                self._gate_of.append(category)
                 raw = word.encode("utf-8")
-                expressions.append(b"".join(b"\\x%02x" % b for b in raw))
+                self._gates[len(expressions)] = (category, len(raw))
+                expressions.append(_literal(raw))
                 flags.append(hyperscan.HS_FLAG_CASELESS if word.isascii() else 0)
-                self._gate_lengths.append(len(raw))
-        self._db = _Database(expressions, flags, cache_dir) if expressions else None
+        self._always_yara = False
+        for rule_file in signatures:
+            found = triggers(rule_file.source)
+            if found is None:
+                self._always_yara = True
+                continue
+            for trigger in found:
+                self._triggers[len(expressions)] = SIGNATURE_PREFIX + trigger.rule
+                expressions.append(_literal(trigger.literal))
+                flags.append(once | (hyperscan.HS_FLAG_CASELESS if trigger.caseless else 0))
+        self._fullwidth = len(expressions)
+        expressions.append(rb"\xef\xbc[\x90-\x99]")
+        flags.append(once)
+        self._db = _Database(expressions, flags, cache_dir)
         self._gated_names: list[str] = []
         self._gated_leads: list[int] = []
         gated_expressions: list[bytes] = []
@@ -266,26 +300,30 @@ class HyperscanCandidates:
         db.scan(b"\n" + data + b"\n", on_match)
         return hits
 
-    def find(self, data: bytes) -> tuple[Candidates, Anchors, list[Any]]:
+    def find(self, data: bytes, seen: AbstractSet[str] = frozenset()) -> Found:
         found: Candidates = []
         anchors: Anchors = {}
-        if self._db is not None:
-            names = self._names
-            leads = self._leads
-            count = len(names)
-            lengths = self._gate_lengths
-            gate_of = self._gate_of
-            for ident, start, end in self._scan(self._db, data):
-                if ident < count:
-                    # sentinel-buffer [start, end) includes a boundary byte on each side
-                    # (on the left only when leads[ident]); minus the leading sentinel
-                    # that is data[start - 1 + lead : end - 2].
-                    found.append((names[ident], start - 1 + leads[ident], end - 2))
-                else:
-                    gate = ident - count
-                    anchors.setdefault(gate_of[gate], []).append(end - 1 - lengths[gate])
-        signatures = _run(self._yara, data, self._timeout) if self._yara is not None else []
-        return found, anchors, signatures
+        names = self._names
+        leads = self._leads
+        count = len(names)
+        gates = self._gates
+        fullwidth = False
+        triggered = self._always_yara
+        for ident, start, end in self._scan(self._db, data):
+            if ident < count:
+                # sentinel-buffer [start, end) includes a boundary byte on each side
+                # (on the left only when leads[ident]); minus the leading sentinel
+                # that is data[start - 1 + lead : end - 2].
+                found.append((names[ident], start - 1 + leads[ident], end - 2))
+            elif ident in gates:
+                category, length = gates[ident]
+                anchors.setdefault(category, []).append(end - 1 - length)
+            elif ident == self._fullwidth:
+                fullwidth = True
+            elif not triggered:
+                triggered = self._triggers[ident] not in seen
+        signatures = _run(self._yara, data, self._timeout) if triggered and self._yara is not None else []
+        return found, anchors, signatures, fullwidth
 
     def find_gated(self, data: bytes, spans: list[tuple[int, int]]) -> Candidates:
         found: Candidates = []

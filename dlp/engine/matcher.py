@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,15 +130,24 @@ class Matcher:
         """Name of the candidate engine in use (``hyperscan`` or ``yara``)."""
         return self._engine.name
 
-    def match(self, buf: bytes, *, header: frozenset[str] = frozenset()) -> tuple[list[Hit], list[Hit]]:
+    def match(
+        self, buf: bytes, *, header: frozenset[str] = frozenset(), seen: AbstractSet[str] = frozenset()
+    ) -> tuple[list[Hit], list[Hit]]:
         """Validated detector hits and signature hits in ``buf`` (sorted by start).
 
         ``header`` holds keyword categories seen in the input's first line (a CSV
-        header); they count as context for every candidate.
+        header); they count as context for every candidate. Signature rules named
+        in ``seen`` (``yara:<rule>``, already reported for this input) may be left out.
         """
-        folded = fold(buf)
+        engine = self._engine
+        folded = None if engine.detects_fullwidth else fold(buf)
         data = folded.buf if folded is not None else buf
-        found, anchors, signature_matches = self._engine.find(data)
+        found, anchors, signature_matches, fullwidth = engine.find(data, seen)
+        if fullwidth:  # the engine looked for full-width digits itself: fold, then again
+            folded = fold(buf)
+            if folded is not None:
+                data = folded.buf
+                found, anchors, signature_matches, _ = engine.find(data, seen)
         signatures = [self._signature_hit(m) for m in signature_matches]
         candidates: list[Candidate] = []
         self._validate(data, found, candidates)
