@@ -26,7 +26,7 @@ def test_shipped_rules_are_prefiltered() -> None:
 def test_modifiers_escapes_comments_and_one_line_rules() -> None:
     source = (
         'rule a : tag1 tag2 { meta: note = "}" strings: $a = "x}" // }\n condition: any of them }\n'
-        '/* rule hidden { condition: true } */\n'
+        "/* rule hidden { condition: true } */\n"
         'private rule b { strings: $b = "y\\x41\\"" fullword $c = "Q" wide ascii nocase '
         "condition: ($b and $c) or all of ($b*) }"
     )
@@ -39,7 +39,9 @@ def test_modifiers_escapes_comments_and_one_line_rules() -> None:
 
 
 def test_wide_only_string_triggers_on_utf16() -> None:
-    assert triggers('rule w { strings: $a = "ab" wide condition: $a }') == (Trigger("w", b"a\x00b\x00", False),)
+    assert triggers('rule w { strings: $a = "ab" wide condition: $a }') == (
+        Trigger("w", b"a\x00b\x00", False),
+    )
 
 
 @pytest.mark.parametrize(
@@ -51,9 +53,9 @@ def test_wide_only_string_triggers_on_utf16() -> None:
         'rule a { strings: $a = "x" condition: not $a }',  # negation
         'rule a { strings: $a = "x" condition: 0 of them }',  # true with no string
         'rule a { strings: $a = "x" condition: $a or 1 }',  # a constant
-        'rule a { condition: true }',  # no strings at all
-        'rule a { strings: $a = {41 42} condition: $a }',  # hex string
-        'rule a { strings: $a = /ab+/ condition: $a }',  # regex string
+        "rule a { condition: true }",  # no strings at all
+        "rule a { strings: $a = {41 42} condition: $a }",  # hex string
+        "rule a { strings: $a = /ab+/ condition: $a }",  # regex string
         'rule a { strings: $a = "x" xor condition: $a }',  # xor modifier
         'rule a { strings: $a = "\\u0041" condition: $a }',  # an escape the reader does not know
         'import "pe"\nrule a { strings: $a = "x" condition: $a }',  # modules
@@ -99,9 +101,7 @@ def _signature_hits(engine: str, tmp_path: Path, rules: Path, data: bytes, chunk
         chunk_size=chunk,
     )
     result = dlp.Scanner(config).scan_bytes(data)
-    return sorted(
-        (f.detector, f.location.offset) for f in result.findings if f.detector.startswith("yara:")
-    )
+    return sorted((f.detector, f.location.offset) for f in result.findings if f.detector.startswith("yara:"))
 
 
 @needs_hyperscan
