@@ -14,14 +14,17 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from dlp.config import ScanConfig
 from dlp.errors import ConfigError
-from dlp.findings import ScanResult
 from dlp.output.base import Summary
 from dlp.policy import FAIL_ON
+
+if TYPE_CHECKING:
+    from dlp.report import Processed
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
@@ -184,6 +187,9 @@ def scan(
     quiet: bool,
 ) -> None:
     """Scan files, folders (recursively) or standard input (-) for personal data."""
+    from dlp import allocator
+
+    allocator.tune()
     missing = [p for p in paths if p != "-" and not os.path.lexists(p)]
     if missing:
         _fail(f"no such file or folder: {', '.join(missing)}")
@@ -224,15 +230,18 @@ def scan(
     summary = Summary()
     started = time.perf_counter()
     show_progress = sys.stderr.isatty() if progress is None else progress
+    from dlp.report import ReportSpec
+
+    spec = ReportSpec(fmt, policy.thresholds, policy.fail_on, config.key or b"", config.edm_index, known)
     try:
-        for result in _results(scanner, config, paths, jobs or os.cpu_count() or 1, show_progress):
-            if known is not None:
-                result = known.filter(result)
-            summary.add(result)
-            writer.result(result)
-            for verdict in policy.evaluate(result):
-                summary.add_verdict(verdict)
-                writer.file(verdict)
+        for item in _results(scanner, config, spec, paths, jobs or os.cpu_count() or 1, show_progress):
+            summary.merge(item.summary)
+            if item.rendered is not None:
+                writer.write(item.rendered)  # type: ignore[attr-defined]  # JSONL
+            else:
+                writer.result(item.result)
+                for verdict in item.verdicts:
+                    writer.file(verdict)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
@@ -282,13 +291,14 @@ def _baseline(baseline: str | None, config: ScanConfig):  # type: ignore[no-unty
 
 
 def _results(
-    scanner, config: ScanConfig, paths: tuple[str, ...], jobs: int, show_progress: bool
-) -> Iterator[ScanResult]:  # type: ignore[no-untyped-def]
+    scanner, config: ScanConfig, spec, paths: tuple[str, ...], jobs: int, show_progress: bool
+) -> Iterator[Processed]:  # type: ignore[no-untyped-def]
+    """Processed items (with a report ``spec``), else plain scan results."""
     from dlp.parallel import scan_entries
     from dlp.walk import walk
 
     entries = list(walk(paths, follow_symlinks=config.follow_symlinks, exclude=config.exclude))
-    results = scan_entries(scanner, config, entries, jobs)
+    results = scan_entries(scanner, config, entries, jobs, spec)
     if not show_progress:
         yield from results
         return
@@ -299,9 +309,9 @@ def _results(
     columns = (BarColumn(), DownloadColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("scan", total=total or None)
-        for result in results:
-            bar.advance(task, result.size)
-            yield result
+        for item in results:
+            bar.advance(task, item.size)
+            yield item
 
 
 def _print_summary(summary: Summary) -> None:
@@ -403,7 +413,7 @@ def baseline_create(
         _fail(str(exc))
     summary = Summary()
     results = []
-    for result in _results(scanner, config, paths, jobs or os.cpu_count() or 1, False):
+    for result in _results(scanner, config, None, paths, jobs or os.cpu_count() or 1, False):
         summary.add(result)
         results.append(result)
     try:

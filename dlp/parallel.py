@@ -5,15 +5,21 @@ frozen config (the compiled rules come from the on-disk cache the parent wrote),
 so nothing is shared but the config. Results come back in input order; standard
 input and inputs of ``STREAM_SIZE`` or more are scanned by the parent, which
 streams their findings in pieces so memory stays bounded.
+
+Given a :class:`~dlp.report.ReportSpec`, every process also reports its own
+results (baseline, policy, JSONL rendering) and the parent receives
+:class:`~dlp.report.Processed` items instead of results (:mod:`dlp.report`).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from dlp.config import ScanConfig
 from dlp.findings import ScanResult
+from dlp.report import Processed, Reporter, ReportSpec
 from dlp.scanner import Scanner
 from dlp.walk import STDIN, Entry
 
@@ -24,48 +30,66 @@ STREAM_SIZE_HERE = 1024 * 1024
 """Without a pool, inputs this large stream their findings in pieces."""
 
 _worker: Scanner | None = None
+_reporter: Reporter | None = None
 
 
-def _init(config: ScanConfig) -> None:
-    global _worker  # one scanner per worker process, set once at start
+def _init(config: ScanConfig, spec: ReportSpec | None) -> None:
+    global _worker, _reporter  # one scanner (and reporter) per worker process, set once at start
+    from dlp import allocator
+
+    allocator.tune()
     _worker = Scanner(config)
+    _reporter = Reporter(spec) if spec is not None else None
 
 
-def _scan(entry: Entry) -> ScanResult:
+def _scan(entry: Entry) -> ScanResult | Processed:
     assert _worker is not None
-    return _worker.scan_entry(entry)
+    result = _worker.scan_entry(entry)
+    return _reporter.process(result) if _reporter is not None else result
 
 
-def _here(scanner: Scanner, entry: Entry) -> Iterator[ScanResult]:
+def _here(scanner: Scanner, entry: Entry, reporter: Reporter | None) -> Iterator[Any]:
     """Scan in this process; large inputs and stdin stream their findings in pieces."""
     if entry.path == STDIN or entry.size >= STREAM_SIZE_HERE:
-        yield from scanner.scan_entry_pieces(entry)
+        results: Iterator[ScanResult] = scanner.scan_entry_pieces(entry)
     else:
-        yield scanner.scan_entry(entry)
+        results = iter((scanner.scan_entry(entry),))
+    if reporter is None:
+        yield from results
+    else:
+        for result in results:
+            yield reporter.process(result)
 
 
 def scan_entries(
-    scanner: Scanner, config: ScanConfig, entries: Sequence[Entry], jobs: int
-) -> Iterator[ScanResult]:
+    scanner: Scanner,
+    config: ScanConfig,
+    entries: Sequence[Entry],
+    jobs: int,
+    spec: ReportSpec | None = None,
+) -> Iterator[Any]:
     """Scan ``entries`` with ``jobs`` processes (in this process when 1 is enough).
 
-    Inputs of ``STREAM_SIZE`` or more, and standard input, are scanned here so that
-    their findings stream out in pieces; a worker would hold them all until the end.
+    Yields a :class:`~dlp.findings.ScanResult` per result, or with ``spec`` a
+    :class:`~dlp.report.Processed` per result. Inputs of ``STREAM_SIZE`` or more,
+    and standard input, are scanned here so that their findings stream out in
+    pieces; a worker would hold them all until the end.
     """
+    reporter = Reporter(spec) if spec is not None else None
     scannable = [e for e in entries if e.skipped is None and e.error is None and e.path != STDIN]
     if jobs <= 1 or len(scannable) <= 1:
         for entry in entries:
-            yield from _here(scanner, entry)
+            yield from _here(scanner, entry, reporter)
         return
     local = [e for e in entries if e.path == STDIN or e.size >= STREAM_SIZE]
     remote_entries = [e for e in entries if not (e.path == STDIN or e.size >= STREAM_SIZE)]
     jobs = min(jobs, len(scannable))
     context = multiprocessing.get_context("spawn" if _threads_running() else None)
     chunk = max(1, min(16, len(remote_entries) // (jobs * 8)))
-    with context.Pool(jobs, initializer=_init, initargs=(config,)) as pool:
+    with context.Pool(jobs, initializer=_init, initargs=(config, spec)) as pool:
         remote = pool.imap(_scan, remote_entries, chunksize=chunk)
         for entry in local:
-            yield from _here(scanner, entry)
+            yield from _here(scanner, entry, reporter)
         yield from remote
 
 

@@ -435,6 +435,31 @@ def test_two_jobs_give_the_same_findings_as_one(cli_process, samples: Samples) -
     assert comparable(two.out) == comparable(one.out)
 
 
+def test_workers_apply_baseline_and_policy_like_one_process(
+    cli_process, samples: Samples, tmp_path: Path
+) -> None:
+    """Workers filter baseline findings, judge files and render records themselves:
+    the text report, the JSONL records and the exit status match a one-process run."""
+    for i in range(4):
+        (samples.root / f"copy{i}.csv").write_bytes((samples.root / "customers.csv").read_bytes())
+    baseline = tmp_path / "baseline.json"
+    made = cli_process(
+        ["baseline", "create", "-j", "1", "-o", str(baseline), str(samples.root / "copy0.csv")]
+    )
+    assert made.exit_code == 0, made.err
+    args = ["--baseline", str(baseline), "--fail-on", "customer_list", str(samples.root)]
+    text_one = cli_process(["scan", "-j", "1", "-f", "text", "-q", *args])
+    text_two = cli_process(["scan", "-j", "2", "-f", "text", "-q", *args])
+    assert text_one.exit_code == text_two.exit_code
+    assert text_two.out == text_one.out
+    one = records(cli_process(["scan", "-j", "1", "-f", "jsonl", *args]).out)
+    two = records(cli_process(["scan", "-j", "2", "-f", "jsonl", *args]).out)
+    assert [r for r in two if r["type"] != "summary"] == [r for r in one if r["type"] != "summary"]
+    assert {**two[-1], "seconds": 0} == {**one[-1], "seconds": 0}
+    assert not any(r.get("path", "").endswith("copy0.csv") for r in two if r["type"] == "finding")
+    assert any(r["type"] == "file" and r["path"].endswith("copy1.csv") for r in two)
+
+
 def test_user_rules_produce_yara_findings(cli, samples: Samples, tmp_path: Path) -> None:
     rules = tmp_path / "rules"
     (rules / "nested").mkdir(parents=True)

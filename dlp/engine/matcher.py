@@ -202,9 +202,18 @@ class Matcher:
         return kept
 
     def _validate(self, data: bytes, found: Candidates, out: list[Candidate]) -> None:
-        """Boundary-check and validate raw candidates, appending the survivors to ``out``."""
+        """Boundary-check and validate raw candidates, appending the survivors to ``out``.
+
+        A candidate whose exact span a higher-priority detector has already
+        confirmed is not validated: overlap resolution would drop it anyway (same
+        length, lower priority). Resident IDs are also USCC-shaped, so this halves
+        the validation work on ID-heavy lists.
+        """
         detectors = self._detectors
         seen: set[tuple[str, int, int]] = set()
+        confirmed: dict[tuple[int, int], int] = {}
+        unknown = Verdict.UNKNOWN
+        confirm = Verdict.CONFIRM
         for name, start, end in found:
             key = (name, start, end)
             if key in seen:
@@ -215,13 +224,22 @@ class Matcher:
                 start = _extend_left(data, start, det)
                 if start < 0:
                     continue
+            span = (start, end)
+            if confirmed.get(span, -1) > det.priority:
+                continue
             if not boundary_ok(data, start, end, det.allow_extension, det.joiner_bytes):
                 continue
             if det.followers and data.startswith(det.follower_bytes, end):
                 continue
-            check = det.check(data[start:end].decode("utf-8", "replace"))
-            if check.verdict is not Verdict.REJECT:
-                out.append((start, end, det, check.value, check.verdict))
+            value = det.accept(data[start:end].decode("utf-8", "replace"))
+            if value is None:
+                continue
+            if det.unverifiable is not None and det.unverifiable(value):
+                out.append((start, end, det, value, unknown))
+            else:
+                out.append((start, end, det, value, confirm))
+                if det.priority > confirmed.get(span, -1):
+                    confirmed[span] = det.priority
 
     def _with_context(self, data: bytes, kept: list[Candidate], header: frozenset[str]) -> list[Hit]:
         windows = merge([(c[0], c[1]) for c in kept], CONTEXT_BEFORE, CONTEXT_AFTER + self._keyword_reach)

@@ -40,6 +40,16 @@ class Summary:
             self.problems[problem.reason] += 1
             self.incomplete.append((result.path, problem.reason, problem.message))
 
+    def merge(self, other: Summary) -> None:
+        """Add the counts of ``other`` (a worker's summary of some results)."""
+        self.files += other.files
+        self.bytes += other.bytes
+        self.findings.update(other.findings)
+        self.problems.update(other.problems)
+        self.skipped.update(other.skipped)
+        self.incomplete.extend(other.incomplete)
+        self.verdicts.update(other.verdicts)
+
     def add_verdict(self, verdict: FileVerdict) -> None:
         self.verdicts[verdict.verdict] += 1
 

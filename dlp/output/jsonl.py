@@ -13,6 +13,7 @@ each file with findings is followed by a ``file`` record: ``path``, ``member``
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import orjson
@@ -24,6 +25,66 @@ if TYPE_CHECKING:
     from dlp.policy import FileVerdict
 
 BUFFER = 1 << 16
+_FINDING = (
+    b'{"type":"finding","path":%b,"detector":%b,"masked":%b,"fingerprint":"%b",'
+    b'"confidence":%b,"severity":%b,"location":{"offset":%d,"line":%d}}\n'
+)
+
+
+class _Bytes(dict):  # type: ignore[type-arg]
+    """str/float -> its JSON bytes, as orjson writes them, computed once per value."""
+
+    def __missing__(self, key: object) -> bytes:
+        value = self[key] = orjson.dumps(key)
+        return value
+
+
+def render(result: ScanResult, verdicts: Iterable[FileVerdict] = ()) -> bytes:
+    """The JSONL records of ``result`` (findings, errors, skipped) and ``verdicts``.
+
+    A finding in plain text (no member, column, structured location or revealed
+    value: nearly all of them) is written with one bytes format; the rest go
+    through ``orjson``. Both give the same bytes (``tests/test_jsonl_render.py``).
+    """
+    lines: list[bytes] = []
+    append = lines.append
+    if result.findings:
+        names = _Bytes()
+        path = orjson.dumps(result.path)
+        for f in result.findings:
+            loc = f.location
+            if (
+                f.member is None
+                and f.column is None
+                and f.value is None
+                and loc.sheet is None
+                and loc.cell is None
+                and loc.part is None
+                and loc.paragraph is None
+                and loc.page is None
+            ):
+                append(
+                    _FINDING
+                    % (
+                        path,
+                        names[f.detector],
+                        orjson.dumps(f.masked),
+                        f.fingerprint.encode(),  # hex
+                        names[f.confidence],
+                        names[f.severity.value],
+                        loc.offset,
+                        loc.line,
+                    )
+                )
+            else:
+                append(orjson.dumps(f.as_record()) + b"\n")
+    for problem in result.problems:
+        append(orjson.dumps(problem.as_record(result.path)) + b"\n")
+    if result.skipped is not None:
+        append(orjson.dumps({"type": "skipped", "path": result.path, "reason": result.skipped}) + b"\n")
+    for verdict in verdicts:
+        append(orjson.dumps(verdict.as_record()) + b"\n")
+    return b"".join(lines)
 
 
 class JsonlWriter(Writer):
@@ -32,12 +93,16 @@ class JsonlWriter(Writer):
         self._pending: list[bytes] = []
         self._size = 0
 
+    def write(self, data: bytes) -> None:
+        """Records already rendered with :func:`render` (by a worker process)."""
+        if data:
+            self._pending.append(data)
+            self._size += len(data)
+            if self._size >= BUFFER:
+                self._flush()
+
     def _emit(self, record: dict) -> None:  # type: ignore[type-arg]
-        line = orjson.dumps(record) + b"\n"
-        self._pending.append(line)
-        self._size += len(line)
-        if self._size >= BUFFER:
-            self._flush()
+        self.write(orjson.dumps(record) + b"\n")
 
     def _flush(self) -> None:
         if self._pending:
@@ -46,12 +111,7 @@ class JsonlWriter(Writer):
             self._size = 0
 
     def result(self, result: ScanResult) -> None:
-        for finding in result.findings:
-            self._emit(finding.as_record())
-        for problem in result.problems:
-            self._emit(problem.as_record(result.path))
-        if result.skipped is not None:
-            self._emit({"type": "skipped", "path": result.path, "reason": result.skipped})
+        self.write(render(result))
 
     def file(self, verdict: FileVerdict) -> None:
         self._emit(verdict.as_record())

@@ -1,0 +1,80 @@
+"""From scan results to report output, done where the results arise.
+
+``dlp scan`` has three steps after scanning a file: drop baseline findings, give
+the file its policy verdict, and write the records. With worker processes the
+parent would do all three for every finding of every worker, and on a tree of
+files it became the bottleneck. A :class:`Reporter`, built in every process from
+the same :class:`ReportSpec`, does them next to the scan instead: a worker hands
+the parent a :class:`Processed` holding the JSONL bytes already rendered (for
+``-f jsonl``), the summary counts and the verdicts. The parent only writes bytes
+and adds up counts. Text and SARIF reports are built in the parent from the
+filtered result (one table, one SARIF document).
+
+Every input is scanned by exactly one process, pieces of a large input included,
+so each process can hold the open policy tallies of its own inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dlp.findings import ScanResult
+from dlp.output.base import Summary
+from dlp.policy import FileVerdict, Policy, Thresholds
+
+if TYPE_CHECKING:
+    from dlp.baseline import Baseline
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """Everything a process needs to turn results into records (picklable)."""
+
+    fmt: str = "jsonl"
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    fail_on: str = "any"
+    key: bytes = b""
+    edm_index: Path | None = None
+    baseline: Baseline | None = None
+
+
+@dataclass(slots=True)
+class Processed:
+    """One scan result, reported: ``rendered`` JSONL bytes, or the ``result`` and
+    its ``verdicts`` for the parent's writer (text, SARIF)."""
+
+    size: int
+    summary: Summary
+    rendered: bytes | None = None
+    result: ScanResult | None = None
+    verdicts: tuple[FileVerdict, ...] = ()
+
+
+class Reporter:
+    """Baseline, policy and rendering for the results of one process."""
+
+    def __init__(self, spec: ReportSpec) -> None:
+        edm = None
+        if spec.edm_index is not None:
+            from dlp.edm import EdmIndex
+
+            edm = EdmIndex(spec.edm_index, spec.key)
+        self.policy = Policy(spec.thresholds, spec.fail_on, edm)
+        self._baseline = spec.baseline
+        self._render = spec.fmt == "jsonl"
+
+    def process(self, result: ScanResult) -> Processed:
+        if self._baseline is not None:
+            result = self._baseline.filter(result)
+        summary = Summary()
+        summary.add(result)
+        verdicts = self.policy.evaluate(result)
+        for verdict in verdicts:
+            summary.add_verdict(verdict)
+        if self._render:
+            from dlp.output.jsonl import render
+
+            return Processed(result.size, summary, rendered=render(result, verdicts))
+        return Processed(result.size, summary, result=result, verdicts=tuple(verdicts))
