@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,18 +34,30 @@ def fingerprint(key: bytes, value: str) -> str:
 
 
 class Fingerprinter:
-    """:func:`fingerprint` with the key schedule done once (copying the keyed state
-    is about twice as fast as keying a new HMAC per value)."""
+    """:func:`fingerprint` with the key schedule done once.
 
-    __slots__ = ("_base",)
+    HMAC (RFC 2104) is ``H((K ^ opad) || H((K ^ ipad) || m))``: the two keyed
+    SHA-256 states are computed here and copied per value, which is about twice
+    as fast as copying an :class:`hmac.HMAC` (a Python-level object) per value.
+    """
+
+    __slots__ = ("_inner", "_outer")
+
+    BLOCK = 64  # SHA-256 block size in bytes
 
     def __init__(self, key: bytes) -> None:
-        self._base = hmac.new(key, digestmod=hashlib.sha256)
+        if len(key) > self.BLOCK:
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(self.BLOCK, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key)).copy
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key)).copy
 
     def __call__(self, value: str) -> str:
-        mac = self._base.copy()
-        mac.update(value.encode("utf-8"))
-        return mac.hexdigest()
+        inner = self._inner()
+        inner.update(value.encode("utf-8"))
+        outer = self._outer()
+        outer.update(inner.digest())
+        return outer.hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +187,44 @@ _SET_LOCATION = tuple(Location.__dict__[n].__set__ for n in _LOCATION_FIELDS)
 _SET_FINDING = tuple(Finding.__dict__[n].__set__ for n in _FINDING_FIELDS)
 _SET_FINDING_LOCATION = Finding.__dict__["location"].__set__
 _SET_FINDING_SEVERITY = Finding.__dict__["severity"].__set__
+
+
+def plain_findings(
+    path: str,
+    member: str | None,
+    rows: Iterable[tuple[str, int, int, str, str, float, Severity, str | None]],
+) -> list[Finding]:
+    """Findings in plain text from ``(detector, offset, line, masked, fingerprint,
+    confidence, severity, value)`` rows, built by setting their slots directly
+    (twice as fast as the dataclass constructors; the scanner makes one per value)."""
+    new = object.__new__
+    s_det, s_path, s_masked, s_fp, s_conf, s_member, s_value, s_column = _SET_FINDING
+    s_off, s_line, s_sheet, s_cell, s_part, s_para, s_page = _SET_LOCATION
+    s_sev, s_loc = _SET_FINDING_SEVERITY, _SET_FINDING_LOCATION
+    out = []
+    append = out.append
+    for det, offset, line, masked, fp, conf, sev, value in rows:
+        location = new(Location)
+        s_off(location, offset)
+        s_line(location, line)
+        s_sheet(location, None)
+        s_cell(location, None)
+        s_part(location, None)
+        s_para(location, None)
+        s_page(location, None)
+        finding = new(Finding)
+        s_det(finding, det)
+        s_path(finding, path)
+        s_masked(finding, masked)
+        s_fp(finding, fp)
+        s_conf(finding, conf)
+        s_member(finding, member)
+        s_value(finding, value)
+        s_column(finding, None)
+        s_sev(finding, sev)
+        s_loc(finding, location)
+        append(finding)
+    return out
 
 
 def _pack(findings: tuple[Finding, ...]) -> list[tuple[Any, ...]]:

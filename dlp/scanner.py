@@ -31,7 +31,7 @@ from dlp.extract.encoding import SAMPLE_SIZE, Encoding, sniff
 from dlp.extract.pack import Buffer
 from dlp.extract.sniff import sniff_kind
 from dlp.extract.stream import windows
-from dlp.findings import Finding, Fingerprinter, Location, Problem, ScanResult, printable
+from dlp.findings import Finding, Fingerprinter, Location, Problem, ScanResult, plain_findings, printable
 from dlp.keys import resolve_key
 from dlp.walk import STDIN, Entry, walk
 
@@ -257,10 +257,7 @@ class Scanner:
             if chosen:
                 positions = [h.start for h in chosen]
                 offsets, lines = window.offsets(positions), window.lines(positions)
-                sink.add(
-                    self._finding(h, Location(offset, line), name, member)
-                    for h, offset, line in zip(chosen, offsets, lines, strict=True)
-                )
+                sink.add(self._plain(chosen, offsets, lines, name, member))
         if replaced:
             problems.append(
                 Problem(
@@ -405,6 +402,35 @@ class Scanner:
                 chosen.append(sig)
         chosen.sort(key=lambda h: h.start)
         return chosen
+
+    def _plain(
+        self, hits: list[Hit], offsets: list[int], lines: list[int], name: str, member: str | None
+    ) -> list[Finding]:
+        """Findings of ``hits`` in plain text (what :meth:`_finding` makes, faster)."""
+        fingerprint = self._fingerprint
+        reveal = self.config.reveal
+        if self._edm is not None:  # EDM hits carry a column and the value as written
+            return [
+                self._finding(h, Location(offset, line), name, member)
+                for h, offset, line in zip(hits, offsets, lines, strict=True)
+            ]
+        return plain_findings(
+            name,
+            member,
+            (
+                (
+                    h.detector,
+                    offset,
+                    line,
+                    h.masked,
+                    fingerprint(h.value),
+                    h.confidence,
+                    h.severity,
+                    h.value if reveal else None,
+                )
+                for h, offset, line in zip(hits, offsets, lines, strict=True)
+            ),
+        )
 
     def _finding(self, h: Hit, location: Location, name: str, member: str | None) -> Finding:
         return Finding(

@@ -99,6 +99,15 @@ def test_fingerprints_are_hmac_sha256_of_the_normalised_value(make_scanner) -> N
         assert f.fingerprint == hmac_hex(key, f.value or "")
 
 
+@pytest.mark.parametrize("size", [1, 16, 32, 63, 64, 65, 200])
+def test_fingerprinter_is_hmac_sha256_for_every_key_length(size: int) -> None:
+    from dlp.findings import Fingerprinter, fingerprint
+
+    key = bytes(range(256))[:size]
+    for value in ("", "13812345678", "京A12345", "zhang@example.com"):
+        assert Fingerprinter(key)(value) == hmac_hex(key, value) == fingerprint(key, value)
+
+
 def test_fingerprints_differ_per_key_and_not_per_written_form(make_scanner) -> None:
     one = make_scanner(key=b"key-one-0123456789")
     two = make_scanner(key=b"key-two-0123456789")

@@ -9,6 +9,8 @@ that look like addresses (``logo@2x.png``) are not. The value is lower-cased.
 
 from __future__ import annotations
 
+import re
+
 from dlp.detector import Detector, Example, Severity
 from dlp.errors import InvalidComponent, InvalidFormat, InvalidLength
 
@@ -20,12 +22,8 @@ _FILE_SUFFIXES = frozenset(
 # The local part takes the RFC 5322 characters that do not double as field
 # delimiters (= ' ` | / ? { } do: key=value logs, URLs, quotes, pipes).
 _LOCAL_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-!#$&*^~"
-_LABEL = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
-_LOCAL = _LABEL | frozenset("._%+!#$&*^~")
-
-
-def _label_ok(label: str) -> bool:
-    return 0 < len(label) <= 63 and label[0] != "-" and label[-1] != "-" and all(c in _LABEL for c in label)
+_LOCAL_PART = re.compile(r"[a-z0-9_%+!#$&*^~\-]+(?:\.[a-z0-9_%+!#$&*^~\-]+)*")
+_DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+([a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?)")
 
 
 def validate(candidate: str) -> str:
@@ -35,18 +33,15 @@ def validate(candidate: str) -> str:
         raise InvalidFormat()
     if len(local) > 64 or len(domain) > 255:
         raise InvalidLength()
-    if not address.isascii() or any(c not in _LOCAL for c in local):
+    # local: the allowed characters, no leading, trailing or doubled dot;
+    # domain: two or more labels of 1-63 letters, digits or inner hyphens.
+    if not address.isascii() or _LOCAL_PART.fullmatch(local) is None:
         raise InvalidFormat()
-    if local[0] == "." or local[-1] == "." or ".." in local:
+    labels = _DOMAIN.fullmatch(domain)
+    if labels is None:
         raise InvalidFormat()
-    labels = domain.split(".")
-    if len(labels) < 2 or any(
-        not lab or len(lab) > 63 or lab[0] == "-" or lab[-1] == "-" or any(c not in _LABEL for c in lab)
-        for lab in labels
-    ):
-        raise InvalidFormat()
-    tld = labels[-1]
-    if not tld.isascii() or not tld.isalpha() or tld in _FILE_SUFFIXES:
+    tld = labels.group(1)
+    if not tld.isalpha() or tld in _FILE_SUFFIXES:
         raise InvalidComponent()
     return address
 
