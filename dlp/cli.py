@@ -187,9 +187,11 @@ def scan(
     quiet: bool,
 ) -> None:
     """Scan files, folders (recursively) or standard input (-) for personal data."""
-    from dlp import allocator
+    from dlp import tuning
 
-    allocator.tune()
+    tune = bool((click.get_current_context().obj or {}).get("tune_process"))
+    if tune:
+        tuning.tune_allocator()
     missing = [p for p in paths if p != "-" and not os.path.lexists(p)]
     if missing:
         _fail(f"no such file or folder: {', '.join(missing)}")
@@ -223,6 +225,8 @@ def scan(
         known = _baseline(baseline, config)
     except (ConfigError, click.BadParameter) as exc:
         _fail(str(exc))
+    if tune:
+        tuning.tune_gc()
     from dlp.output import make_writer
 
     out = open(output, "wb") if output else sys.stdout.buffer  # noqa: SIM115
@@ -431,5 +435,12 @@ from dlp.agents.cli import agent, collector  # noqa: E402
 main.add_command(agent)
 main.add_command(collector)
 
+def run() -> None:
+    """The ``dlp`` console command: :func:`main` in a process of its own, so the
+    scan may tune that process (:mod:`dlp.tuning`); in-process callers of
+    :func:`main` (click's test runner, embedding tools) are left as they are."""
+    main(obj={"tune_process": True})
+
+
 if __name__ == "__main__":
-    main()
+    run()

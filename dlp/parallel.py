@@ -35,11 +35,12 @@ _reporter: Reporter | None = None
 
 def _init(config: ScanConfig, spec: ReportSpec | None) -> None:
     global _worker, _reporter  # one scanner (and reporter) per worker process, set once at start
-    from dlp import allocator
+    from dlp import tuning
 
-    allocator.tune()
+    tuning.tune_allocator()
     _worker = Scanner(config)
     _reporter = Reporter(spec) if spec is not None else None
+    tuning.tune_gc()
 
 
 def _scan(entry: Entry) -> ScanResult | Processed:

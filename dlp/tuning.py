@@ -1,4 +1,7 @@
-"""Keep large buffers on the heap instead of fresh ``mmap`` pages (glibc only).
+"""Process tuning for the ``dlp`` command: the allocator and the garbage collector.
+
+**Allocator** (:func:`tune_allocator`): keep large buffers on the heap instead of
+fresh ``mmap`` pages (glibc only).
 
 glibc serves every allocation of 128 KiB or more (its default
 ``M_MMAP_THRESHOLD``) with a new ``mmap`` and returns it to the kernel on
@@ -9,13 +12,22 @@ about 7 ms, more than the Hyperscan pass over it. Raising the mmap and trim
 thresholds lets freed chunks be reused from the heap. Peak memory stays what the
 scan holds at once (a few chunks); it is just not handed back between chunks.
 
-This changes process-wide allocator state, so the library never calls it on its
-own: the ``dlp`` command and its worker processes do (:func:`tune`).
+**Garbage collector** (:func:`tune_gc`): a scan allocates several objects per
+finding, and CPython's default thresholds run a collection every 700 of them,
+each older one walking every long-lived object (compiled tables, detector data).
+On a dense customer list that was 30 % of the scan. After start-up the long-lived
+objects are frozen (:func:`gc.freeze`: never walked again, and not copied by
+forked workers) and young collections run every 50,000 allocations. Cycles are
+still collected, just less often.
+
+Both change process-wide state, so the library never calls them on its own: the
+``dlp`` command and its worker processes do.
 """
 
 from __future__ import annotations
 
 import ctypes
+import gc
 import ctypes.util
 import sys
 
@@ -27,7 +39,17 @@ systems, well above a chunk (4 MiB by default) and its window."""
 TRIM_THRESHOLD = 512 * 1024 * 1024
 
 
-def tune() -> bool:
+GC_THRESHOLDS = (50_000, 100, 100)
+
+
+def tune_gc() -> None:
+    """Freeze what exists now (call after building the scanner) and collect less often."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
+def tune_allocator() -> bool:
     """Raise glibc's mmap and trim thresholds; False where that is not possible."""
     if not sys.platform.startswith("linux"):
         return False
