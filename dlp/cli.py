@@ -435,6 +435,7 @@ from dlp.agents.cli import agent, collector  # noqa: E402
 main.add_command(agent)
 main.add_command(collector)
 
+
 def run() -> None:
     """The ``dlp`` console command: :func:`main` in a process of its own, so the
     scan may tune that process (:mod:`dlp.tuning`); in-process callers of

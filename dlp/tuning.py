@@ -27,8 +27,8 @@ Both change process-wide state, so the library never calls them on its own: the
 from __future__ import annotations
 
 import ctypes
-import gc
 import ctypes.util
+import gc
 import sys
 
 M_TRIM_THRESHOLD = -1
