@@ -46,9 +46,14 @@ class Sink:
 
     def add(self, findings: Iterable[Finding]) -> None:
         self.findings.extend(findings)
-        if self._flush is not None and len(self.findings) >= self._piece:
-            self._flush(self.findings)
+        piece = self._piece
+        if self._flush is not None and len(self.findings) >= piece:
+            # A dense chunk yields far more than a piece: hand it over a piece at a
+            # time, so what the consumer builds from each (JSONL bytes) stays small.
+            held = self.findings
             self.findings = []
+            for i in range(0, len(held), piece):
+                self._flush(held[i : i + piece])
 
 
 class Host(Protocol):
