@@ -55,7 +55,7 @@ ENGINES = ("auto", "hyperscan", "yara")
 
 Candidates = list[tuple[str, int, int]]  # (detector name, start, end)
 Anchors = dict[str, list[int]]  # keyword category -> positions of its keywords
-Found = tuple[Candidates, Anchors, list[Any], bool]
+Found = tuple[Candidates, Anchors, list[Any], bool, Candidates | None]
 SIGNATURE_PREFIX = "yara:"
 
 
@@ -66,8 +66,10 @@ class CandidateEngine(Protocol):
 
     def find(self, data: bytes, seen: AbstractSet[str] = frozenset()) -> Found:
         """Ungated candidates, gate keyword positions by category, YARA signature
-        matches (rules in ``seen``, ``yara:<rule>``, may be left out), and whether
-        ``data`` holds a full-width digit (always False unless ``detects_fullwidth``)."""
+        matches (rules in ``seen``, ``yara:<rule>``, may be left out), whether
+        ``data`` holds a full-width digit (always False unless ``detects_fullwidth``),
+        and the gated detectors' candidates over all of ``data`` when the same pass
+        found them (else None: ask :meth:`find_gated` for the spans that matter)."""
 
     def find_gated(self, data: bytes, spans: list[tuple[int, int]]) -> Candidates:
         """Candidates of gated detectors inside ``spans`` (offsets into ``data``)."""
@@ -145,7 +147,7 @@ class YaraCandidates:
                 found.extend(
                     (rule, i.offset, i.offset + i.matched_length) for s in match.strings for i in s.instances
                 )
-        return found, anchors, signatures, False
+        return found, anchors, signatures, False, None
 
     def find_gated(self, data: bytes, spans: list[tuple[int, int]]) -> Candidates:
         found: Candidates = []
@@ -249,6 +251,14 @@ class HyperscanCandidates:
                 self._names.append(det.name)
                 self._leads.append(0 if det.extend_left else 1)
                 expressions.append(_bounded(det, pattern))
+        self._ungated = len(expressions)
+        # Gated detectors' patterns run in the same pass: one scan of a buffer costs
+        # less than a second one, and the matcher keeps the candidates near keywords.
+        for det in gated:
+            for pattern in det.patterns:
+                self._names.append(det.name)
+                self._leads.append(0 if det.extend_left else 1)
+                expressions.append(_bounded(det, pattern))
         flags = [som] * len(expressions)
         # Past the detector patterns, an id stands for a gate keyword (category,
         # length), a signature trigger (rule) or the full-width digit probe.
@@ -274,19 +284,6 @@ class HyperscanCandidates:
         expressions.append(rb"\xef\xbc[\x90-\x99]")
         flags.append(once)
         self._db = _Database(expressions, flags, cache_dir)
-        self._gated_names: list[str] = []
-        self._gated_leads: list[int] = []
-        gated_expressions: list[bytes] = []
-        for det in gated:
-            for pattern in det.patterns:
-                self._gated_names.append(det.name)
-                self._gated_leads.append(0 if det.extend_left else 1)
-                gated_expressions.append(_bounded(det, pattern))
-        self._gated = (
-            _Database(gated_expressions, [som] * len(gated_expressions), cache_dir)
-            if gated_expressions
-            else None
-        )
         self._yara = compile_rules({}, signatures, cache_dir=cache_dir) if signatures else None
         self._timeout = timeout
 
@@ -302,9 +299,11 @@ class HyperscanCandidates:
 
     def find(self, data: bytes, seen: AbstractSet[str] = frozenset()) -> Found:
         found: Candidates = []
+        gated: Candidates = []
         anchors: Anchors = {}
         names = self._names
         leads = self._leads
+        ungated = self._ungated
         count = len(names)
         gates = self._gates
         fullwidth = False
@@ -314,7 +313,8 @@ class HyperscanCandidates:
                 # sentinel-buffer [start, end) includes a boundary byte on each side
                 # (on the left only when leads[ident]); minus the leading sentinel
                 # that is data[start - 1 + lead : end - 2].
-                found.append((names[ident], start - 1 + leads[ident], end - 2))
+                cand = (names[ident], start - 1 + leads[ident], end - 2)
+                (found if ident < ungated else gated).append(cand)
             elif ident in gates:
                 category, length = gates[ident]
                 anchors.setdefault(category, []).append(end - 1 - length)
@@ -323,19 +323,14 @@ class HyperscanCandidates:
             elif not triggered:
                 triggered = self._triggers[ident] not in seen
         signatures = _run(self._yara, data, self._timeout) if triggered and self._yara is not None else []
-        return found, anchors, signatures, fullwidth
+        return found, anchors, signatures, fullwidth, gated
 
     def find_gated(self, data: bytes, spans: list[tuple[int, int]]) -> Candidates:
-        found: Candidates = []
-        if self._gated is None:
-            return found
-        # One pass over the whole buffer costs less than many small scans; keep the
-        # candidates that start inside a span (spans are sorted and disjoint).
-        names = self._gated_names
-        leads = self._gated_leads
+        """Gated candidates starting inside ``spans`` (from the one pass of :meth:`find`)."""
         lows = [low for low, _ in spans]
-        for ident, start, end in self._scan(self._gated, data):
-            i = bisect_right(lows, start) - 1
-            if i >= 0 and start < spans[i][1]:
-                found.append((names[ident], start - 1 + leads[ident], end - 2))
+        found: Candidates = []
+        for cand in self.find(data)[4] or ():
+            i = bisect_right(lows, cand[1]) - 1
+            if i >= 0 and cand[1] < spans[i][1]:
+                found.append(cand)
         return found

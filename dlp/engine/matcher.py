@@ -142,17 +142,17 @@ class Matcher:
         engine = self._engine
         folded = None if engine.detects_fullwidth else fold(buf)
         data = folded.buf if folded is not None else buf
-        found, anchors, signature_matches, fullwidth = engine.find(data, seen)
+        found, anchors, signature_matches, fullwidth, gated = engine.find(data, seen)
         if fullwidth:  # the engine looked for full-width digits itself: fold, then again
             folded = fold(buf)
             if folded is not None:
                 data = folded.buf
-                found, anchors, signature_matches, _ = engine.find(data, seen)
+                found, anchors, signature_matches, _, gated = engine.find(data, seen)
         signatures = [self._signature_hit(m) for m in signature_matches]
         candidates: list[Candidate] = []
         self._validate(data, found, candidates)
         if self._gated:
-            self._validate(data, self._gated_candidates(data, anchors, header), candidates)
+            self._validate(data, self._gated_candidates(data, anchors, header, gated), candidates)
         if not candidates:
             return [], self._map(signatures, folded)
         candidates.sort(key=lambda c: c[0])
@@ -170,11 +170,15 @@ class Matcher:
         hits = self._with_context(data, kept, header)
         return self._map(hits, folded), self._map(signatures, folded)
 
-    def _gated_candidates(self, data: bytes, anchors: Anchors, header: frozenset[str]) -> Candidates:
+    def _gated_candidates(
+        self, data: bytes, anchors: Anchors, header: frozenset[str], gated: Candidates | None
+    ) -> Candidates:
         """Candidates of detectors that need context, where their own keywords are.
 
         A detector runs over the whole buffer when the input's header line holds one
         of its keywords, else only in windows around its keywords' positions.
+        ``gated``: the engine's candidates over the whole buffer, if it found them
+        in its main pass (else it is asked for the windows).
         """
         everywhere = {d.name for d in self._gated if not header.isdisjoint(d.context)}
         spans: dict[str, list[tuple[int, int]]] = {}
@@ -186,9 +190,12 @@ class Matcher:
                 spans[det.name] = merge(positions, CONTEXT_AFTER + MAX_GATED, CONTEXT_BEFORE + MAX_GATED)
         if not everywhere and not spans:
             return []
-        whole = [(0, len(data))]
-        search = whole if everywhere else merge([s for per in spans.values() for s in per], 0, 0)
-        found = self._engine.find_gated(data, search)
+        if gated is not None:
+            found = gated
+        else:
+            whole = [(0, len(data))]
+            search = whole if everywhere else merge([s for per in spans.values() for s in per], 0, 0)
+            found = self._engine.find_gated(data, search)
         starts = {name: [low for low, _ in per] for name, per in spans.items()}
         kept: Candidates = []
         for cand in found:
