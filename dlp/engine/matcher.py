@@ -122,7 +122,8 @@ class Matcher:
             engine, ungated, gated, gates, signatures, timeout=timeout, cache_dir=cache_dir
         )
         self._detectors: Mapping[str, Detector] = {d.name: d for d in detectors}
-        self._keywords = KeywordIndex(keyword_lists)
+        keyword_engine = "hyperscan" if self._engine.name == "hyperscan" else "ahocorasick"
+        self._keywords = KeywordIndex(keyword_lists, keyword_engine, cache_dir)
         self._keyword_reach = self._keywords.longest
 
     @property
