@@ -16,7 +16,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -26,9 +26,10 @@ import yara
 
 from dlp.detector import Detector, Severity, Verdict, keep_edges
 from dlp.engine.candidates import Anchors, Candidates, make_engine
-from dlp.engine.keywords import KeywordIndex, merge, near
+from dlp.engine.keywords import KeywordIndex, merge
 from dlp.engine.normalise import fold
 from dlp.engine.rules import RuleFile
+from dlp.errors import ValidationError
 
 _ALNUM = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _DIGITS = frozenset(b"0123456789")
@@ -122,6 +123,21 @@ class Matcher:
             engine, ungated, gated, gates, signatures, timeout=timeout, cache_dir=cache_dir
         )
         self._detectors: Mapping[str, Detector] = {d.name: d for d in detectors}
+        # Per detector, what the validation loop needs, looked up once per candidate.
+        self._plans = {
+            d.name: (
+                d,
+                d.priority,
+                bool(d.extend_left),
+                d.allow_extension,
+                d.joiner_bytes,
+                d.follower_bytes if d.followers else (),
+                d.validate,
+                d.unverifiable,
+            )
+            for d in detectors
+        }
+        self._near_edge = _ALNUM | {_DOT, _HYPHEN} | {b for d in detectors for b in d.joiner_bytes}
         keyword_engine = "hyperscan" if self._engine.name == "hyperscan" else "ahocorasick"
         self._keywords = KeywordIndex(keyword_lists, keyword_engine, cache_dir)
         self._keyword_reach = self._keywords.longest
@@ -215,53 +231,65 @@ class Matcher:
         A candidate whose exact span a higher-priority detector has already
         confirmed is not validated: overlap resolution would drop it anyway (same
         length, lower priority). Resident IDs are also USCC-shaped, so this halves
-        the validation work on ID-heavy lists.
+        the validation work on ID-heavy lists. The same candidate reported twice is
+        validated twice and resolved to one.
         """
-        detectors = self._detectors
-        seen: set[tuple[str, int, int]] = set()
+        plans = self._plans
         confirmed: dict[tuple[int, int], int] = {}
         unknown = Verdict.UNKNOWN
         confirm = Verdict.CONFIRM
+        near_edge = self._near_edge
+        size = len(data)
         for name, start, end in found:
-            key = (name, start, end)
-            if key in seen:
-                continue
-            seen.add(key)
-            det = detectors[name]
-            if det.extend_left:
+            det, priority, extend, allow_extension, joiners, followers, validate, unverifiable = plans[name]
+            if extend:
                 start = _extend_left(data, start, det)
                 if start < 0:
                     continue
             span = (start, end)
-            if confirmed.get(span, -1) > det.priority:
+            if confirmed.get(span, -1) > priority:
                 continue
-            if not boundary_ok(data, start, end, det.allow_extension, det.joiner_bytes):
+            # Most candidates sit between bytes that cannot continue a token: only
+            # those next to a letter, digit, joiner, dot or hyphen need the full rule.
+            if (
+                (start > 0 and data[start - 1] in near_edge) or (end < size and data[end] in near_edge)
+            ) and not boundary_ok(data, start, end, allow_extension, joiners):
                 continue
-            if det.followers and data.startswith(det.follower_bytes, end):
+            if followers and data.startswith(followers, end):
                 continue
-            value = det.accept(data[start:end].decode("utf-8", "replace"))
-            if value is None:
+            try:
+                value = validate(data[start:end].decode("utf-8", "replace"))
+            except (ValidationError, ValueError, IndexError, KeyError):
                 continue
-            if det.unverifiable is not None and det.unverifiable(value):
+            if unverifiable is not None and unverifiable(value):
                 out.append((start, end, det, value, unknown))
             else:
                 out.append((start, end, det, value, confirm))
-                if det.priority > confirmed.get(span, -1):
-                    confirmed[span] = det.priority
+                if priority > confirmed.get(span, -1):
+                    confirmed[span] = priority
 
     def _with_context(self, data: bytes, kept: list[Candidate], header: frozenset[str]) -> list[Hit]:
         windows = merge([(c[0], c[1]) for c in kept], CONTEXT_BEFORE, CONTEXT_AFTER + self._keyword_reach)
         keyword_hits = self._keywords.find_in(data, windows)
         hits: list[Hit] = []
+        append = hits.append
         in_header = {d.name: not header.isdisjoint(d.context) for d in self._detectors.values()}
+        unknown = Verdict.UNKNOWN
         for start, end, det, value, verdict in kept:
-            context = in_header[det.name] or near(
-                keyword_hits, det.context, start, end, CONTEXT_BEFORE, CONTEXT_AFTER
-            )
-            if not context and (det.requires_context or verdict is Verdict.UNKNOWN):
-                continue
+            context = in_header[det.name]
+            if not context:
+                low, high = start - CONTEXT_BEFORE, end + CONTEXT_AFTER
+                for category in det.context:
+                    positions = keyword_hits.get(category)
+                    if positions:
+                        i = bisect_left(positions, low)
+                        if i < len(positions) and positions[i] <= high:
+                            context = True
+                            break
+                if not context and (det.requires_context or verdict is unknown):
+                    continue
             confidence = det.context_confidence if context else det.base_confidence
-            hits.append(Hit(det.name, start, end, value, det.mask(value), confidence, det.severity))
+            append(Hit(det.name, start, end, value, det.mask(value), confidence, det.severity))
         return hits
 
     def header_context(self, first_line: bytes) -> frozenset[str]:
