@@ -112,10 +112,15 @@ class Policy:
         are tallied as they come, and the verdicts are given with the last piece.
         """
         tallies = self._open.setdefault(result.path, {})
+        member: object = _NO_MEMBER
+        tally: _Tally | None = None
         for finding in result.findings:
-            tally = tallies.get(finding.member)
-            if tally is None:
-                tally = tallies[finding.member] = _Tally()
+            if finding.member is not member:  # findings come member by member
+                member = finding.member
+                tally = tallies.get(finding.member)
+                if tally is None:
+                    tally = tallies[finding.member] = _Tally()
+            assert tally is not None
             tally.add(finding, self._name_columns)
         if result.more:
             return []
@@ -168,6 +173,15 @@ class Policy:
         return findings > 0
 
 
+_NO_MEMBER = object()
+
+
+class _Values(set):  # type: ignore[type-arg]
+    """Distinct value hashes of one detector; ``personal`` once known to be personal data."""
+
+    __slots__ = ("personal",)
+
+
 RECENT_RECORDS = 4096
 """Records (lines, sheet rows) kept open while counting kinds per record; findings
 arrive in position order, so a record older than this many others is complete."""
@@ -184,22 +198,39 @@ class _Tally:
     __slots__ = ("records", "registered", "rows", "values")
 
     def __init__(self) -> None:
-        self.values: dict[str, set[int]] = {}
+        self.values: dict[str, _Values] = {}
         self.records: OrderedDict[object, set[str]] = OrderedDict()
         self.registered: dict[tuple[str, str], None] = {}
         self.rows = 0
 
     def add(self, f: Finding, name_columns: frozenset[str]) -> None:
-        if f.detector == EDM:
+        detector = f.detector
+        values = self.values.get(detector)
+        if values is not None and values.personal:  # a personal detector seen before
+            location = f.location
+            if location.cell is None:  # plain text: the record is the line (inlined _kind)
+                kinds = self.records.get(location.line)
+                if kinds is None:
+                    self._kind(location, detector)
+                else:
+                    kinds.add(detector)
+            else:
+                self._kind(location, detector)
+            values.add(hash(f.fingerprint))
+            return
+        if detector == EDM:
             if f.column in name_columns:
                 self._kind(f.location, "name")
             else:
                 self.registered[(f.fingerprint, f.column or "")] = None
-        elif not is_personal(f.detector):
+        elif not is_personal(detector):
             return
         else:
-            self._kind(f.location, f.detector)
-        self.values.setdefault(f.detector, set()).add(hash(f.fingerprint))
+            self._kind(f.location, detector)
+        if values is None:
+            values = self.values[detector] = _Values()
+            values.personal = detector != EDM
+        values.add(hash(f.fingerprint))
 
     def _kind(self, location: Location, kind: str) -> None:
         key = _record(location)

@@ -42,8 +42,26 @@ class _Today:
             self._date, self._until = datetime.date.today(), now + 60.0
         return self._date
 
+    def compact(self) -> str:
+        """Today as ``YYYYMMDD``."""
+        return self().strftime("%Y%m%d")
+
 
 _today = _Today()
+
+
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_MMDD = frozenset(f"{m:02d}{d:02d}" for m in range(1, 13) for d in range(1, _MONTH_DAYS[m - 1] + 1))
+_MMDD_LEAP = _MMDD | {"0229"}
+
+
+def past_yyyymmdd(text: str) -> None:
+    """Raise :class:`InvalidComponent` unless ``text`` (8 ASCII digits, YYYYMMDD) is a
+    real date not in the future: :func:`past_date` without building the date."""
+    year = int(text[:4])
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    if year < 1 or text[4:] not in (_MMDD_LEAP if leap else _MMDD) or text > _today.compact():
+        raise InvalidComponent()
 
 
 def past_date(year: int, month: int, day: int) -> datetime.date:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dlp.data import load_table
 from dlp.detector import Detector, Example, Severity, keep_edges
-from dlp.detectors._util import clean, isdigits, past_date
+from dlp.detectors._util import clean, isdigits, past_yyyymmdd
 from dlp.errors import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
 _DATE = r"(18|19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])"
@@ -31,7 +31,8 @@ def calc_check_char(first17: str) -> str:
 
 
 def validate(candidate: str) -> str:
-    number = clean(candidate).upper()
+    plain = len(candidate) == 18 and candidate.isascii() and candidate.isalnum()
+    number = (candidate if plain else clean(candidate)).upper()
     if len(number) != 18:
         raise InvalidLength()
     if not isdigits(number[:17]) or not (number[17].isdigit() or number[17] == "X"):
@@ -40,7 +41,7 @@ def validate(candidate: str) -> str:
         raise InvalidChecksum()
     if number[:6] not in load_table("cn_regions"):
         raise InvalidComponent()
-    past_date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    past_yyyymmdd(number[6:14])
     return number
 
 
