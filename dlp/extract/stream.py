@@ -30,6 +30,17 @@ class Window:
     line_base: int  # newlines before buf[0]
     _origin: int  # input offset of buf[0] (raw) or of the window's first text
     _codec: str | None  # None for raw windows; the codec to re-encode with otherwise
+    _counted: tuple[int, int] = (0, 0)  # (position, newlines in buf before it) already counted
+
+    def newlines_before(self, pos: int) -> int:
+        """Newlines in ``buf[:pos]``, counting on from the furthest position counted so far."""
+        done, count = self._counted
+        if pos >= done:
+            count += self.buf.count(b"\n", done, pos)
+        else:
+            count = self.buf.count(b"\n", 0, pos)
+        self._counted = (pos, count)
+        return count
 
     def offsets(self, positions: list[int]) -> list[int]:
         """Input byte offsets of sorted buffer positions (at character starts)."""
@@ -45,13 +56,8 @@ class Window:
 
     def lines(self, positions: list[int]) -> list[int]:
         """1-based line numbers of sorted buffer positions."""
-        out = []
-        last, line = 0, self.line_base + 1
-        for p in positions:
-            line += self.buf.count(b"\n", last, p)
-            last = p
-            out.append(line)
-        return out
+        base = self.line_base + 1
+        return [base + self.newlines_before(p) for p in positions]
 
 
 def _char_start(buf: bytes, pos: int) -> int:
@@ -82,7 +88,8 @@ def windows(stream: BinaryIO, encoding: Encoding, chunk_size: int, first: bytes 
             block = decoder.decode(block, final=final).encode("utf-8")
         buf = carry + block
         emit_to = len(buf) if final else max(emit_from, len(buf) - MARGIN)
-        yield Window(buf, emit_from, emit_to, line_base, carry_origin, codec)
+        window = Window(buf, emit_from, emit_to, line_base, carry_origin, codec)
+        yield window
         if final:
             return
         cut = _char_start(buf, max(0, emit_to - LOOKBEHIND))
@@ -92,6 +99,6 @@ def windows(stream: BinaryIO, encoding: Encoding, chunk_size: int, first: bytes 
         else:
             held = len(decoder.getstate()[0])
             carry_origin = consumed - held - len(carry.decode("utf-8", "replace").encode(codec, "replace"))
-        line_base += buf.count(b"\n", 0, cut)
+        line_base += window.newlines_before(cut)  # goes on from the findings' line count
         emit_from = emit_to - cut
         block = ahead
