@@ -13,6 +13,7 @@ import queue
 import shutil
 import tempfile
 import threading
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -393,14 +394,21 @@ class Scanner:
             return []
         if self.config.allowlist:
             hits, signatures = self.config.allowlist.filter(name, hits, signatures, self._fingerprint)
+        ordered = True  # the matcher's hits come sorted by start
         if self._edm is not None:
             hits = self._edm.extend(buf, hits)
-        chosen = [h for h in hits if lo <= h.start < hi]
+            ordered = False
+        if ordered:
+            chosen = hits[bisect_left(hits, lo, key=_start) : bisect_left(hits, hi, key=_start)]
+        else:
+            chosen = [h for h in hits if lo <= h.start < hi]
         for sig in signatures:
             if sig.detector not in seen_rules and (lo <= sig.start < hi or sig.end == 0):
                 seen_rules.add(sig.detector)
                 chosen.append(sig)
-        chosen.sort(key=lambda h: h.start)
+                ordered = False
+        if not ordered:
+            chosen.sort(key=_start)
         return chosen
 
     def _plain(
@@ -445,6 +453,10 @@ class Scanner:
             value=getattr(h, "written", h.value) if self.config.reveal else None,
             column=getattr(h, "column", None),
         )
+
+
+def _start(hit: Hit) -> int:
+    return hit.start
 
 
 def _located(offset: int, line: int, where: Where) -> Location:

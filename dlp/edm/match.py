@@ -28,7 +28,7 @@ NAME_CONFIDENCE = 0.9
 _CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]{2,}")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class EdmHit(Hit):
     """A hit on the customer master: ``column`` names the master column, ``written``
     is the value as it appears in the scanned text (``value`` stays normalised, so

@@ -43,9 +43,13 @@ MAX_GATED = 64  # longest match a gated detector's pattern can produce
 SIGNATURE_SEVERITIES = {s.value: s for s in Severity}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Hit:
-    """A validated value in buffer coordinates."""
+    """A validated value in buffer coordinates.
+
+    Not frozen: a frozen dataclass sets each field through ``object.__setattr__``,
+    which made building one cost four times as much, once per value found. Hits
+    live only inside a scan; nothing changes them after they are made."""
 
     detector: str
     start: int
