@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -192,18 +192,23 @@ _SET_FINDING_SEVERITY = Finding.__dict__["severity"].__set__
 def plain_findings(
     path: str,
     member: str | None,
-    rows: Iterable[tuple[str, int, int, str, str, float, Severity, str | None]],
+    hits: Sequence[Any],
+    offsets: Sequence[int],
+    lines: Sequence[int],
+    fingerprint: Callable[[str], str],
+    reveal: bool,
 ) -> list[Finding]:
-    """Findings in plain text from ``(detector, offset, line, masked, fingerprint,
-    confidence, severity, value)`` rows, built by setting their slots directly
-    (twice as fast as the dataclass constructors; the scanner makes one per value)."""
+    """Findings in plain text, one per hit (``detector``, ``value``, ``masked``,
+    ``confidence``, ``severity``) at the given offsets and lines, built by setting
+    their slots directly: the dataclass constructors of a frozen class cost twice
+    as much, and the scanner makes one finding per value found."""
     new = object.__new__
     s_det, s_path, s_masked, s_fp, s_conf, s_member, s_value, s_column = _SET_FINDING
     s_off, s_line, s_sheet, s_cell, s_part, s_para, s_page = _SET_LOCATION
     s_sev, s_loc = _SET_FINDING_SEVERITY, _SET_FINDING_LOCATION
     out = []
     append = out.append
-    for det, offset, line, masked, fp, conf, sev, value in rows:
+    for hit, offset, line in zip(hits, offsets, lines, strict=True):
         location = new(Location)
         s_off(location, offset)
         s_line(location, line)
@@ -213,15 +218,15 @@ def plain_findings(
         s_para(location, None)
         s_page(location, None)
         finding = new(Finding)
-        s_det(finding, det)
+        s_det(finding, hit.detector)
         s_path(finding, path)
-        s_masked(finding, masked)
-        s_fp(finding, fp)
-        s_conf(finding, conf)
+        s_masked(finding, hit.masked)
+        s_fp(finding, fingerprint(hit.value))
+        s_conf(finding, hit.confidence)
         s_member(finding, member)
-        s_value(finding, value)
+        s_value(finding, hit.value if reveal else None)
         s_column(finding, None)
-        s_sev(finding, sev)
+        s_sev(finding, hit.severity)
         s_loc(finding, location)
         append(finding)
     return out

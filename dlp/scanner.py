@@ -422,23 +422,7 @@ class Scanner:
                 self._finding(h, Location(offset, line), name, member)
                 for h, offset, line in zip(hits, offsets, lines, strict=True)
             ]
-        return plain_findings(
-            name,
-            member,
-            (
-                (
-                    h.detector,
-                    offset,
-                    line,
-                    h.masked,
-                    fingerprint(h.value),
-                    h.confidence,
-                    h.severity,
-                    h.value if reveal else None,
-                )
-                for h, offset, line in zip(hits, offsets, lines, strict=True)
-            ),
-        )
+        return plain_findings(name, member, hits, offsets, lines, fingerprint, reveal)
 
     def _finding(self, h: Hit, location: Location, name: str, member: str | None) -> Finding:
         return Finding(
