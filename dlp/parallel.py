@@ -43,10 +43,34 @@ def _init(config: ScanConfig, spec: ReportSpec | None) -> None:
     tuning.tune_gc()
 
 
-def _scan(entry: Entry) -> ScanResult | Processed:
+def _scan(batch: list[Entry]) -> list[ScanResult | Processed]:
     assert _worker is not None
-    result = _worker.scan_entry(entry)
-    return _reporter.process(result) if _reporter is not None else result
+    out: list[ScanResult | Processed] = []
+    for entry in batch:
+        result = _worker.scan_entry(entry)
+        out.append(_reporter.process(result) if _reporter is not None else result)
+    return out
+
+
+BATCH_FILES = 16
+BATCH_BYTES = 256 * 1024
+"""Small files travel to workers in batches of up to this many files or bytes (one
+message each way per batch); any larger file goes alone, so that a worker is never
+left with a queue of big files while the other one idles at the end of the tree."""
+
+
+def batches(entries: Sequence[Entry]) -> Iterator[list[Entry]]:
+    """``entries`` in order, grouped into batches for the worker pool."""
+    batch: list[Entry] = []
+    size = 0
+    for entry in entries:
+        if batch and (len(batch) >= BATCH_FILES or size + entry.size > BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(entry)
+        size += entry.size
+    if batch:
+        yield batch
 
 
 def _here(scanner: Scanner, entry: Entry, reporter: Reporter | None) -> Iterator[Any]:
@@ -86,12 +110,12 @@ def scan_entries(
     remote_entries = [e for e in entries if not (e.path == STDIN or e.size >= STREAM_SIZE)]
     jobs = min(jobs, len(scannable))
     context = multiprocessing.get_context("spawn" if _threads_running() else None)
-    chunk = max(1, min(16, len(remote_entries) // (jobs * 8)))
     with context.Pool(jobs, initializer=_init, initargs=(config, spec)) as pool:
-        remote = pool.imap(_scan, remote_entries, chunksize=chunk)
+        remote = pool.imap(_scan, batches(remote_entries))
         for entry in local:
             yield from _here(scanner, entry, reporter)
-        yield from remote
+        for batch in remote:
+            yield from batch
 
 
 def _threads_running() -> bool:
