@@ -102,3 +102,26 @@ def test_dense_digits_agree(engines: tuple[dlp.Scanner, dlp.Scanner]) -> None:
     b = {(f.detector, f.location.offset, f.value) for f in fallback.scan_text(text).findings}
     assert a
     assert a == b
+
+
+@pytest.mark.parametrize("filler", [0, 1000, 2047, 2048, 2049, 5000])
+def test_values_at_the_ends_of_a_buffer_agree(engines: tuple[dlp.Scanner, dlp.Scanner], filler: int) -> None:
+    """Hyperscan scans a long buffer in place and only its ends with a sentinel:
+    values that touch either end, or sit where those end pieces are cut, are found once."""
+    rng = random.Random(filler)
+    first, last = synthetic.resident_id(rng), synthetic.mobile(rng)
+    inner = [synthetic.mobile(rng) for _ in range(3)]
+    body = "的" * (filler // 3)
+    # values around the 1024-byte edge pieces as well as at both ends
+    text = first + " " + body[:340] + inner[0] + " " + body + inner[1] + "，x " + inner[2] + " " + last
+    expected = {first, last, *inner}
+    fast, fallback = engines
+    a = {(f.location.offset, f.value) for f in fast.scan_text(text).findings}
+    b = {(f.location.offset, f.value) for f in fallback.scan_text(text).findings}
+    assert a == b
+    assert {value for _, value in a} == expected
+    assert len(a) == len(expected)
+    for edge_offset in range(1015, 1030):  # a value straddling where the head piece is cut
+        shifted = "的" * 2000 + "," + "x" * (edge_offset % 3) + " " * edge_offset
+        probe = shifted[:edge_offset] + " " + first + " " + shifted[edge_offset:]
+        assert [f.value for f in fast.scan_text(probe).findings] == [first]

@@ -30,21 +30,24 @@ def isdigits(text: str) -> bool:
 class _Today:
     """``date.today()``, looked up at most once a minute (it costs more than a check)."""
 
-    __slots__ = ("_date", "_until")
+    __slots__ = ("_compact", "_date", "_until")
 
     def __init__(self) -> None:
         self._date = datetime.date.min
+        self._compact = ""
         self._until = 0.0
 
     def __call__(self) -> datetime.date:
         now = time.monotonic()
         if now >= self._until:
             self._date, self._until = datetime.date.today(), now + 60.0
+            self._compact = self._date.strftime("%Y%m%d")
         return self._date
 
     def compact(self) -> str:
         """Today as ``YYYYMMDD``."""
-        return self().strftime("%Y%m%d")
+        self()
+        return self._compact
 
 
 _today = _Today()

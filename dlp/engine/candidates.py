@@ -51,6 +51,9 @@ from dlp.engine.rules import (
 from dlp.errors import ConfigError, ScanTimeout
 
 GATED_NAMESPACE = "gated"
+EDGE = 1024
+"""Bytes at each end of a buffer that Hyperscan scans a second time with a sentinel
+(longer than any value a pattern can match that touches the end)."""
 ENGINES = ("auto", "hyperscan", "yara")
 
 Candidates = list[tuple[str, int, int]]  # (detector name, start, end)
@@ -288,13 +291,39 @@ class HyperscanCandidates:
         self._timeout = timeout
 
     def _scan(self, db: _Database, data: bytes) -> list[tuple[int, int, int]]:
+        """Matches as if ``data`` had a newline sentinel at each end (coordinates
+        included), without copying it: the buffer is scanned as it is, and its first
+        and last ``EDGE`` bytes once more with a sentinel, for the values that touch
+        an end (they have no boundary byte there otherwise)."""
         hits: list[tuple[int, int, int]] = []
         append = hits.append
+        size = len(data)
+        if size <= 2 * EDGE:
 
-        def on_match(ident: int, start: int, end: int, flags: int, context: object) -> None:
-            append((ident, start, end))
+            def on_match(ident: int, start: int, end: int, flags: int, context: object) -> None:
+                append((ident, start, end))
 
-        db.scan(b"\n" + data + b"\n", on_match)
+            db.scan(b"\n" + data + b"\n", on_match)
+            return hits
+
+        def shifted(ident: int, start: int, end: int, flags: int, context: object) -> None:
+            append((ident, start + 1, end + 1))
+
+        db.scan(data, shifted)
+        count, leads = len(self._names), self._leads
+
+        def head(ident: int, start: int, end: int, flags: int, context: object) -> None:
+            if ident < count and start == 0 and leads[ident]:  # value starts at data[0]
+                append((ident, start, end))
+
+        db.scan(b"\n" + data[:EDGE], head)
+        base = size - EDGE + 1
+
+        def tail(ident: int, start: int, end: int, flags: int, context: object) -> None:
+            if ident < count and end == EDGE + 1:  # value ends at the end of data
+                append((ident, start + base, end + base))
+
+        db.scan(data[-EDGE:] + b"\n", tail)
         return hits
 
     def find(self, data: bytes, seen: AbstractSet[str] = frozenset()) -> Found:
