@@ -117,6 +117,10 @@ class Detector:
     def left_bytes(self) -> frozenset[int]:
         return frozenset(self.extend_left.encode("ascii"))
 
+    @cached_property
+    def left_chars(self) -> bytes:
+        return self.extend_left.encode("ascii")
+
     def is_valid(self, candidate: str) -> bool:
         return self.check(candidate).verdict is Verdict.CONFIRM
 

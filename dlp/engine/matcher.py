@@ -83,12 +83,15 @@ def _extend_left(data: bytes, start: int, det: Detector) -> int:
     """Move ``start`` left over ``det.extend_left`` bytes; -1 when none or too many."""
     allowed = det.left_bytes
     low = max(0, start - det.extend_left_max)
-    pos = start
-    while pos > low and data[pos - 1] in allowed:
-        pos -= 1
+    segment = data[low:start]
+    pos = start - (len(segment) - len(segment.rstrip(det.left_chars)))  # C-level walk
     if pos == start or (pos == low and pos > 0 and data[pos - 1] in allowed):
         return -1
     return pos
+
+
+def _first(candidate: tuple) -> int:  # type: ignore[type-arg]
+    return candidate[0]
 
 
 def _resolve(cluster: list[tuple[int, int, Detector, str, Verdict]]) -> list[tuple]:
@@ -176,18 +179,24 @@ class Matcher:
             self._validate(data, self._gated_candidates(data, anchors, header, gated), candidates)
         if not candidates:
             return [], self._map(signatures, folded)
-        candidates.sort(key=lambda c: c[0])
+        candidates.sort(key=_first)
         kept: list[Candidate] = []
         cluster: list[Candidate] = []
         cluster_end = -1
+        shuffled = False
         for cand in candidates:
             if cand[0] >= cluster_end and cluster:
-                kept.extend(_resolve(cluster))
+                if len(cluster) == 1:
+                    kept.append(cluster[0])
+                else:
+                    kept.extend(_resolve(cluster))
+                    shuffled = True
                 cluster = []
             cluster.append(cand)
             cluster_end = max(cluster_end, cand[1]) if len(cluster) > 1 else cand[1]
         kept.extend(_resolve(cluster))
-        kept.sort(key=lambda c: c[0])
+        if shuffled or len(cluster) > 1:
+            kept.sort(key=_first)
         hits = self._with_context(data, kept, header)
         return self._map(hits, folded), self._map(signatures, folded)
 
@@ -273,11 +282,15 @@ class Matcher:
                     confirmed[span] = priority
 
     def _with_context(self, data: bytes, kept: list[Candidate], header: frozenset[str]) -> list[Hit]:
-        windows = merge([(c[0], c[1]) for c in kept], CONTEXT_BEFORE, CONTEXT_AFTER + self._keyword_reach)
-        keyword_hits = self._keywords.find_in(data, windows)
+        in_header = {d.name: not header.isdisjoint(d.context) for d in self._detectors.values()}
+        if all(in_header[c[2].name] for c in kept):  # a list whose header names every kind
+            keyword_hits: dict[str, list[int]] = {}
+        else:
+            reach = CONTEXT_AFTER + self._keyword_reach
+            windows = merge([(c[0], c[1]) for c in kept], CONTEXT_BEFORE, reach)
+            keyword_hits = self._keywords.find_in(data, windows)
         hits: list[Hit] = []
         append = hits.append
-        in_header = {d.name: not header.isdisjoint(d.context) for d in self._detectors.values()}
         unknown = Verdict.UNKNOWN
         for start, end, det, value, verdict in kept:
             context = in_header[det.name]
