@@ -125,6 +125,18 @@ class Detector:
         return self.check(candidate).verdict is Verdict.CONFIRM
 
 
+def edges(head: int, tail: int) -> Callable[[str], str]:
+    """A mask keeping ``head`` leading and ``tail`` trailing characters (:func:`keep_edges`)."""
+
+    def mask(value: str) -> str:
+        size = len(value)
+        if size <= head + tail:
+            return "*" * size
+        return value[:head] + "*" * (size - head - tail) + value[size - tail :]
+
+    return mask
+
+
 def keep_edges(value: str, head: int, tail: int, fill: str = "*") -> str:
     """Mask all but ``head`` leading and ``tail`` trailing characters."""
     if len(value) <= head + tail:

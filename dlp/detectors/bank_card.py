@@ -10,7 +10,7 @@ plain or in groups of four separated by spaces or hyphens.
 
 from __future__ import annotations
 
-from dlp.detector import Detector, Example, Severity, keep_edges
+from dlp.detector import Detector, Example, Severity, edges
 from dlp.detectors._util import clean, isdigits
 from dlp.errors import InvalidChecksum, InvalidFormat, InvalidLength
 
@@ -48,7 +48,7 @@ DETECTOR = Detector(
         r"[1-9][0-9]{3}[ \-][0-9]{4}[ \-][0-9]{4}[ \-][0-9]{4}[ \-][0-9]{1,3}",
     ),
     validate=validate,
-    mask=lambda v: keep_edges(v, 4, 4),
+    mask=edges(4, 4),
     context=("bank",),
     requires_context=True,
     base_confidence=0.8,

@@ -49,6 +49,12 @@ def validate(candidate: str) -> str:
     return area + subscriber
 
 
+def mask(value: str) -> str:
+    """Keep the area code and the last two digits (``value`` is valid: see :func:`split`)."""
+    area = 3 if value[:3] in load_table("cn_area_codes") else 4
+    return keep_edges(value, area, 2)
+
+
 DETECTOR = Detector(
     name="cn_landline",
     description="Mainland China landline number with area code",
@@ -59,7 +65,7 @@ DETECTOR = Detector(
         r"(\+|00|\+00)86[ \-]?[1-9][0-9]{1,2}" + _SUBSCRIBER,
     ),
     validate=validate,
-    mask=lambda v: keep_edges(v, len(split(v)[0]), 2),
+    mask=mask,
     context=("phone", "customer"),
     base_confidence=0.6,
     context_confidence=0.9,

@@ -13,7 +13,7 @@ dot may follow the province. The value is upper-case without separators.
 
 from __future__ import annotations
 
-from dlp.detector import Detector, Example, Severity, keep_edges
+from dlp.detector import Detector, Example, Severity, edges
 from dlp.detectors._util import clean
 from dlp.errors import InvalidComponent, InvalidFormat, InvalidLength
 
@@ -73,7 +73,7 @@ DETECTOR = Detector(
         + ")",
     ),
     validate=validate,
-    mask=lambda v: keep_edges(v, 2, 2),
+    mask=edges(2, 2),
     context=("plate", "customer"),
     followers=tuple(SUFFIXES),
     base_confidence=0.7,

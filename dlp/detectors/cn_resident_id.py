@@ -13,7 +13,7 @@ the future. Written plain or in 6-8-4 groups separated by spaces or hyphens.
 from __future__ import annotations
 
 from dlp.data import load_table
-from dlp.detector import Detector, Example, Severity, keep_edges
+from dlp.detector import Detector, Example, Severity, edges
 from dlp.detectors._util import clean, isdigits, past_yyyymmdd
 from dlp.errors import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
@@ -54,7 +54,7 @@ DETECTOR = Detector(
         r"[1-9][0-9]{5}[ \-]" + _DATE + r"[ \-][0-9]{3}[0-9Xx]",
     ),
     validate=validate,
-    mask=lambda v: keep_edges(v, 6, 4),
+    mask=edges(6, 4),
     context=("id", "customer"),
     base_confidence=0.8,
     context_confidence=0.95,

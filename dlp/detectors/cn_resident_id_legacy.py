@@ -11,7 +11,7 @@ word (身份证, 证件号码 ...) is nearby.
 from __future__ import annotations
 
 from dlp.data import load_table
-from dlp.detector import Detector, Example, Severity, keep_edges
+from dlp.detector import Detector, Example, Severity, edges
 from dlp.detectors._util import clean, isdigits, past_date
 from dlp.errors import InvalidComponent, InvalidFormat, InvalidLength
 
@@ -34,7 +34,7 @@ DETECTOR = Detector(
     severity=Severity.HIGH,
     patterns=(r"[1-9][0-9]{7}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}",),
     validate=validate,
-    mask=lambda v: keep_edges(v, 6, 3),
+    mask=edges(6, 3),
     context=("id",),
     requires_context=True,
     base_confidence=0.7,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
-from dlp.detector import Detector, Example, Severity, keep_edges
+from dlp.detector import Detector, Example, Severity, edges
 from dlp.detectors._util import clean
 from dlp.errors import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
@@ -60,7 +60,7 @@ DETECTOR = Detector(
         r"[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10}",
     ),
     validate=validate,
-    mask=lambda v: keep_edges(v, 2, 4),
+    mask=edges(2, 4),
     context=("uscc",),
     base_confidence=0.8,
     context_confidence=0.95,
