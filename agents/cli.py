@@ -186,6 +186,10 @@ def agent(
     removed only once the collector has stored them.
     """
     _setup_logging(log_level)
+    if (click.get_current_context().obj or {}).get("tune_process"):
+        from dlp import tuning
+
+        tuning.tune_allocator()  # chunk buffers reused from the heap (see dlp.tuning)
     from dlp.agents.agent import Agent, AgentSettings
     from dlp.agents.tokens import read_tokens
     from dlp.config import ScanConfig

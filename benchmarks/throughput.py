@@ -473,11 +473,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dlp", default=None, help="scanner command (default: dlp beside this python)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--readme", type=Path, default=None, help="put the table into this Markdown file")
+    parser.add_argument(
+        "--from-report",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="run nothing: print (and with --readme write) the table of an earlier JSON report",
+    )
     parser.add_argument("--re-baseline", nargs="+", metavar="PATH", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.re_baseline:
         print(json.dumps(re_count(args.re_baseline)))
         return 0
+    if args.from_report is not None:
+        earlier = json.loads(args.from_report.read_text(encoding="utf-8"))
+        print(earlier["markdown"])
+        if args.readme is not None:
+            command = earlier.get("command", ["--quick"] if "quick" in args.from_report.name else [])
+            machine_info, load = earlier["machine"], earlier["load_average"]
+            update_readme(args.readme, earlier["markdown"], machine_info, load, command)
+            _log(f"table written to {args.readme}")
+        return 1 if args.check and any(t.get("passed") is False for t in earlier["targets"]) else 0
 
     defaults = QUICK_SIZES if args.quick else FULL_SIZES
     given = {"prose": args.prose_size, "csv": args.csv_size, "tree": args.tree_size}
@@ -536,6 +552,7 @@ def main(argv: list[str] | None = None) -> int:
         "small_file": {"path": str(small_path), "seconds": [round(s, 3) for s in small]},
         "targets": [{**asdict(c), "result": c.result} for c in results],
         "markdown": table,
+        "command": [a for a in (sys.argv[1:] if argv is None else argv) if a != "--check"],
     }
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
