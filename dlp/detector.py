@@ -95,16 +95,6 @@ class Detector:
             return Check(Verdict.UNKNOWN, value)
         return Check(Verdict.CONFIRM, value)
 
-    def accept(self, candidate: str) -> str | None:
-        """The normalised value, or None when the candidate is rejected.
-
-        :meth:`check` without building a :class:`Check`: the matcher's hot path.
-        """
-        try:
-            return self.validate(candidate)
-        except (ValidationError, ValueError, IndexError, KeyError):
-            return None
-
     @cached_property
     def joiner_bytes(self) -> bytes:
         return self.joiners.encode("ascii")

@@ -12,7 +12,7 @@ neither the lower-cased copy nor the decode; both give the same positions
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
@@ -159,22 +159,3 @@ def merge(spans: list[tuple[int, int]], low: int, high: int) -> list[tuple[int, 
         else:
             merged.append((a, b))
     return merged
-
-
-def near(
-    hits: Mapping[str, list[int]],
-    categories: tuple[str, ...],
-    start: int,
-    end: int,
-    before: int,
-    after: int,
-) -> bool:
-    """True when a keyword of one of ``categories`` starts within the window."""
-    low, high = start - before, end + after
-    for category in categories:
-        positions = hits.get(category)
-        if positions:
-            i = bisect_left(positions, low)
-            if i < len(positions) and positions[i] <= high:
-                return True
-    return False
