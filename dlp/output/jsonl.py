@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
+from dlp.detector import Severity
 from dlp.findings import ScanResult
 from dlp.output.base import Summary, Writer
 
@@ -29,6 +30,9 @@ _FINDING = (
     b'{"type":"finding","path":%b,"detector":%b,"masked":%b,"fingerprint":"%b",'
     b'"confidence":%b,"severity":%b,"location":{"offset":%d,"line":%d}}\n'
 )
+
+
+_SEVERITY_JSON = {s: orjson.dumps(s.value) for s in Severity}
 
 
 class _Bytes(dict):  # type: ignore[type-arg]
@@ -71,7 +75,7 @@ def render(result: ScanResult, verdicts: Iterable[FileVerdict] = ()) -> bytes:
                         orjson.dumps(f.masked),
                         f.fingerprint.encode(),  # hex
                         names[f.confidence],
-                        names[f.severity.value],
+                        _SEVERITY_JSON[f.severity],  # Enum.value is a Python-level lookup
                         loc.offset,
                         loc.line,
                     )
