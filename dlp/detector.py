@@ -78,6 +78,14 @@ class Detector:
     ``extend_left_max`` of them: for patterns that start at a later literal (e-mail
     addresses at ``@``), so each value is one candidate, not one per start offset."""
     extend_left_max: int = 0
+    char_patterns: tuple[str, ...] = ()
+    """Optional: what ``patterns`` match, written for a byte-at-a-time engine
+    (Hyperscan) that is slow on frequent literals. Each starts with ``[\\x80-\\xff]``,
+    the *last* byte of the value's first (non-ASCII) character, instead of spelling
+    that character out; the engine moves the start back to the character's first
+    byte and the validator checks the character. Plates: the province characters
+    (京, 新, 云 ...) are common words in Chinese text, the letter after them is not.
+    Engines that match by literal atoms (YARA) use ``patterns``."""
     priority: int = 50
     """When two detectors claim overlapping text, the higher priority wins."""
     positives: tuple[Example, ...] = field(default=())

@@ -125,3 +125,25 @@ def test_values_at_the_ends_of_a_buffer_agree(engines: tuple[dlp.Scanner, dlp.Sc
         shifted = "的" * 2000 + "," + "x" * (edge_offset % 3) + " " * edge_offset
         probe = shifted[:edge_offset] + " " + first + " " + shifted[edge_offset:]
         assert [f.value for f in fast.scan_text(probe).findings] == [first]
+
+
+def test_plates_agree_whatever_precedes_them(engines: tuple[dlp.Scanner, dlp.Scanner]) -> None:
+    """Hyperscan finds plates from the byte before the letter (``char_patterns``) and
+    moves back to the province; YARA matches the province itself. Same findings."""
+    rng = random.Random(9)
+    before = ["", " ", "x", "7", "é", "·", "的", "京", "新", "，", "\n", "Ａ", "™", "𠀀", "-"]
+    parts = []
+    for _ in range(300):
+        plate = synthetic.plate(rng)
+        if rng.random() < 0.3:
+            plate = plate[0] + rng.choice(["·", "•", "・", ""]) + plate[1:]
+        if rng.random() < 0.2:
+            plate = plate.lower()
+        parts.append(rng.choice(before) + plate + rng.choice(["", " ", "学", "x", "，", "5"]))
+    text = "".join(parts)
+    fast, fallback = engines
+    for chunk in (text, text[:40], "京A12345", "云" * 1000 + "京A12345"):
+        a = [(f.detector, f.location.offset, f.value) for f in fast.scan_text(chunk).findings]
+        b = [(f.detector, f.location.offset, f.value) for f in fallback.scan_text(chunk).findings]
+        assert a == b
+    assert sum(f.detector == "cn_plate" for f in fast.scan_text(text).findings) > 100

@@ -57,21 +57,16 @@ def validate(candidate: str) -> str:
     return plate
 
 
+_SERIAL = _CLASS + "{4}(" + _CLASS + "{1,2}|" + "|".join(SUFFIXES) + ")"
+_AFTER_PROVINCE = "(·|•|・)?[A-HJ-NP-Za-hj-np-z]( |-|·|•|・)?" + _SERIAL
+
+
 DETECTOR = Detector(
     name="cn_plate",
     description="Mainland China vehicle licence plate",
     severity=Severity.MEDIUM,
-    patterns=(
-        "("
-        + "|".join(PROVINCES)
-        + ")(·|•|・)?[A-HJ-NP-Za-hj-np-z]( |-|·|•|・)?"
-        + _CLASS
-        + "{4}("
-        + _CLASS
-        + "{1,2}|"
-        + "|".join(SUFFIXES)
-        + ")",
-    ),
+    patterns=("(" + "|".join(PROVINCES) + ")" + _AFTER_PROVINCE,),
+    char_patterns=("[\\x80-\\xff]" + _AFTER_PROVINCE,),
     validate=validate,
     mask=edges(2, 2),
     context=("plate", "customer"),

@@ -167,14 +167,14 @@ class YaraCandidates:
         return found
 
 
-def _bounded(detector: Detector, pattern: str) -> bytes:
+def _bounded(detector: Detector, pattern: str, inside: bool = False) -> bytes:
     """A detector pattern with a consumed boundary byte on each side.
 
-    Patterns the matcher extends to the left (``extend_left``) get no leading byte:
-    their match starts inside the value.
+    Patterns whose match starts inside the value (``inside``: the matcher extends
+    them to the left, or they are ``char_patterns``) get no leading byte.
     """
     joiners = "".join("\\" + c for c in detector.joiners)
-    lead = "" if detector.extend_left else f"[^0-9A-Za-z{joiners}]"
+    lead = "" if detector.extend_left or inside else f"[^0-9A-Za-z{joiners}]"
     # A joiner after a value may end a sentence ("... zhao@example.com."): whether it
     # continues the value is the matcher's boundary check, as in the YARA engine.
     return f"{lead}(?:{yara_regex(pattern)})[^0-9A-Za-z]".encode("ascii")
@@ -248,20 +248,15 @@ class HyperscanCandidates:
         once = hyperscan.HS_FLAG_SINGLEMATCH
         self._names: list[str] = []
         self._leads: list[int] = []  # 1 when the pattern consumes a leading boundary byte
+        self._char_start: set[int] = set()  # ids of char_patterns: start is a char's last byte
         expressions: list[bytes] = []
         for det in ungated:
-            for pattern in det.patterns:
-                self._names.append(det.name)
-                self._leads.append(0 if det.extend_left else 1)
-                expressions.append(_bounded(det, pattern))
+            self._add_patterns(det, expressions)
         self._ungated = len(expressions)
         # Gated detectors' patterns run in the same pass: one scan of a buffer costs
         # less than a second one, and the matcher keeps the candidates near keywords.
         for det in gated:
-            for pattern in det.patterns:
-                self._names.append(det.name)
-                self._leads.append(0 if det.extend_left else 1)
-                expressions.append(_bounded(det, pattern))
+            self._add_patterns(det, expressions)
         flags = [som] * len(expressions)
         # Past the detector patterns, an id stands for a gate keyword (category,
         # length), a signature trigger (rule) or the full-width digit probe.
@@ -289,6 +284,16 @@ class HyperscanCandidates:
         self._db = _Database(expressions, flags, cache_dir)
         self._yara = compile_rules({}, signatures, cache_dir=cache_dir) if signatures else None
         self._timeout = timeout
+
+    def _add_patterns(self, det: Detector, expressions: list[bytes]) -> None:
+        """Add ``det``'s patterns (its ``char_patterns`` when it has them)."""
+        inside = bool(det.char_patterns)
+        for pattern in det.char_patterns or det.patterns:
+            if inside:
+                self._char_start.add(len(expressions))
+            self._names.append(det.name)
+            self._leads.append(0 if det.extend_left or inside else 1)
+            expressions.append(_bounded(det, pattern, inside))
 
     def _scan(self, db: _Database, data: bytes) -> list[tuple[int, int, int]]:
         """Matches as if ``data`` had a newline sentinel at each end (coordinates
@@ -337,12 +342,18 @@ class HyperscanCandidates:
         gates = self._gates
         fullwidth = False
         triggered = self._always_yara
+        char_start = self._char_start
         for ident, start, end in self._scan(self._db, data):
             if ident < count:
                 # sentinel-buffer [start, end) includes a boundary byte on each side
                 # (on the left only when leads[ident]); minus the leading sentinel
                 # that is data[start - 1 + lead : end - 2].
-                cand = (names[ident], start - 1 + leads[ident], end - 2)
+                first = start - 1 + leads[ident]
+                if ident in char_start:  # back from the character's last byte to its first
+                    low = max(0, first - 3)
+                    while first > low and 0x80 <= data[first] < 0xC0:
+                        first -= 1
+                cand = (names[ident], first, end - 2)
                 (found if ident < ungated else gated).append(cand)
             elif ident in gates:
                 category, length = gates[ident]
