@@ -6,10 +6,12 @@ compare their findings):
 * :class:`HyperscanCandidates` (when the ``hyperscan`` wheel is installed, i.e.
   Linux x86-64): every pattern in one Hyperscan pass at GB/s. The boundary rule
   (no ASCII letter or digit right before or after a value) is folded into each
-  pattern as a consumed byte of class ``[^0-9A-Za-z]``; the buffer gets a newline
-  sentinel at both ends so values at the edges still have a boundary byte. That
-  way Hyperscan reports only candidates that can pass the boundary check, not
-  every overlapping sub-match inside long digit runs.
+  pattern as a consumed byte of class ``[^0-9A-Za-z]``; the first and last KiB of
+  the buffer are scanned once more with a newline sentinel so values at the edges
+  still have a boundary byte (the buffer itself is scanned in place). That way
+  Hyperscan reports only candidates that can pass the boundary check, not every
+  overlapping sub-match inside long digit runs. Detectors with ``char_patterns``
+  (plates) use those instead of ``patterns``.
 * :class:`YaraCandidates`, everywhere: the YARA rule set built from the same
   patterns; YARA reports every start offset and the matcher drops the ones that
   fail the boundary check.
