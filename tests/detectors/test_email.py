@@ -84,3 +84,24 @@ def test_validate() -> None:
     assert DETECTOR.validate(" Zhang.San@Example.COM ") == "zhang.san@example.com"
     for bad in ("", "a@b", "a@b.png", "a b@example.com", "ä@example.com", "a@exa_mple.com"):
         assert not DETECTOR.is_valid(bad)
+
+
+@pytest.mark.parametrize(
+    ("address", "valid"),
+    [
+        ("a@" + "b" * 63 + ".com", True),  # a 63-character label
+        ("a@" + "b" * 64 + ".com", False),  # 64 is one too many
+        ("a@b-c.example.com", True),
+        ("a@b-.example.com", False),  # a label may not end with a hyphen
+        ("a@example.-com", False),
+        ("a@example..com", False),
+        ("a" * 64 + "@example.com", True),
+        ("a" * 65 + "@example.com", False),
+        ("a!#$&*^~%+-_.b@example.com", True),  # every allowed local-part character
+        ("a=b@example.com", False),
+        ("a@example.png", False),  # a file name
+        ("A@EXAMPLE.COM", True),
+    ],
+)
+def test_validator_edges(address: str, valid: bool) -> None:
+    assert DETECTOR.is_valid(address) is valid
