@@ -9,17 +9,26 @@ streams their findings in pieces so memory stays bounded.
 Given a :class:`~dlp.report.ReportSpec`, every process also reports its own
 results (baseline, policy, JSONL rendering) and the parent receives
 :class:`~dlp.report.Processed` items instead of results (:mod:`dlp.report`).
+
+A large plain UTF-8 text file (a CRM export, a log) is the exception to "one
+file, one process": the parent cuts it at newlines into segments of about
+``SEGMENT_SIZE`` (counting the lines before each as it goes), the workers scan
+and report them, each with the bytes around it as context, and the parent puts
+their reports back in order: each signature rule's first line kept, the policy
+counts merged into one verdict for the file. The output is that of a scan in
+one process (``tests/test_parallel_segments.py``).
 """
 
 from __future__ import annotations
 
 import multiprocessing
+from collections import deque
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from dlp.config import ScanConfig
-from dlp.findings import ScanResult
-from dlp.report import Processed, Reporter, ReportSpec
+from dlp.findings import Problem, ScanResult, printable
+from dlp.report import Processed, Reporter, ReportSpec, SegmentReport
 from dlp.scanner import Scanner
 from dlp.walk import STDIN, Entry
 
@@ -28,6 +37,9 @@ STREAM_SIZE = 16 * 1024 * 1024
 streams their findings (a worker would hold them all until the input ends)."""
 STREAM_SIZE_HERE = 1024 * 1024
 """Without a pool, inputs this large stream their findings in pieces."""
+SEGMENT_SIZE = 4 * 1024 * 1024
+"""With a pool, a plain text file of ``STREAM_SIZE`` or more is scanned in segments of
+about this size, cut at newlines."""
 
 _worker: Scanner | None = None
 _reporter: Reporter | None = None
@@ -50,6 +62,102 @@ def _scan(batch: list[Entry]) -> list[ScanResult | Processed]:
         result = _worker.scan_entry(entry)
         out.append(_reporter.process(result) if _reporter is not None else result)
     return out
+
+
+def _segment(
+    path: str, start: int, end: int, line_base: int, header: frozenset[str], reported: frozenset[str]
+) -> Any:
+    assert _worker is not None
+    result = _worker.scan_segment(path, start, end, line_base, header, reported)
+    if _reporter is not None and _reporter.renders:
+        return _reporter.segment(result)
+    return result
+
+
+def segments(path: str, segment: int = SEGMENT_SIZE, read: int = 1 << 20) -> Iterator[tuple[int, int, int]]:
+    """``(start, end, newlines before start)`` of segments of about ``segment`` bytes
+    that cover the file, each starting at its beginning or right after a newline (no
+    value spans a newline); one pass over the file, as the segments are needed."""
+    start = 0
+    base = 0  # newlines before ``start``
+    with open(path, "rb") as handle:
+        pos = 0  # file offset of block[0]
+        before = 0  # newlines before pos + i
+        while block := handle.read(read):
+            i = 0
+            while (target := start + segment - pos) < len(block):
+                newline = block.find(b"\n", max(i, target))
+                if newline < 0:
+                    break
+                before += block.count(b"\n", i, newline + 1)
+                yield start, pos + newline + 1, base
+                start, base, i = pos + newline + 1, before, newline + 1
+            before += block.count(b"\n", i)
+            pos += len(block)
+    if start < pos:
+        yield start, pos, base
+
+
+def _in_segments(
+    pool: Any, entry: Entry, header: frozenset[str], reporter: Reporter | None, jobs: int, segment: int
+) -> Iterator[Any]:
+    """Scan one large plain text file in segments on the pool: in order, a few at a time."""
+    name = printable(entry.path)
+    pending: deque[Any] = deque()
+    try:
+        parts = segments(entry.path, segment)
+
+        reported: set[str] = set()  # signature rules: the first hit of each counts
+
+        def submit() -> None:
+            # Rules an earlier segment reported are not looked for again (YARA is
+            # the costly part of a chunk where a rule's literal occurs).
+            for start, end, base in parts:
+                args = (entry.path, start, end, base, header, frozenset(reported))
+                pending.append(pool.apply_async(_segment, args))
+                return
+
+        for _ in range(jobs + 1):  # enough to keep every worker busy, not the whole file
+            submit()
+        problems: list[Problem] = []
+        tally = reporter.policy.tally(()) if reporter is not None else None
+        found = False
+        size = 0
+        while pending:
+            report = pending.popleft().get()
+            submit()
+            if isinstance(report, SegmentReport):
+                assert reporter is not None and tally is not None
+                out = [report.parts[0]]
+                for (rule, line), part in zip(report.signatures, report.parts[1:], strict=True):
+                    if rule not in reported:
+                        reported.add(rule)
+                        report.summary.findings[rule] += 1
+                        out.append(line)
+                    out.append(part)
+                tally.merge(report.tally)
+                found = found or report.found
+                problems.extend(report.problems)
+                yield Processed(0, report.summary, rendered=b"".join(out))
+                continue
+            findings = []
+            for f in report.findings:
+                if f.detector.startswith("yara:"):
+                    if f.detector in reported:
+                        continue
+                    reported.add(f.detector)
+                findings.append(f)
+            problems.extend(report.problems)
+            piece = ScanResult(name, findings=tuple(findings), more=True)
+            yield reporter.process(piece) if reporter is not None else piece
+        size = entry.size
+    except OSError as exc:
+        problems.append(Problem("unreadable", exc.strerror or "read error", True))
+    if reporter is not None and reporter.renders:
+        yield reporter.finish(name, size, tuple(problems), tally, found)
+        return
+    done = ScanResult(name, problems=tuple(problems), size=size, encoding="utf-8")
+    yield reporter.process(done) if reporter is not None else done
 
 
 BATCH_FILES = 16
@@ -92,6 +200,9 @@ def scan_entries(
     entries: Sequence[Entry],
     jobs: int,
     spec: ReportSpec | None = None,
+    *,
+    stream_size: int = STREAM_SIZE,
+    segment: int = SEGMENT_SIZE,
 ) -> Iterator[Any]:
     """Scan ``entries`` with ``jobs`` processes (in this process when 1 is enough).
 
@@ -102,18 +213,28 @@ def scan_entries(
     """
     reporter = Reporter(spec) if spec is not None else None
     scannable = [e for e in entries if e.skipped is None and e.error is None and e.path != STDIN]
-    if jobs <= 1 or len(scannable) <= 1:
+    split: dict[str, frozenset[str]] = {}
+    if jobs > 1:
+        for entry in scannable:
+            if entry.size >= max(stream_size, 2 * segment):
+                header = scanner.segment_header(entry.path)
+                if header is not None:
+                    split[entry.path] = header
+    if jobs <= 1 or (len(scannable) <= 1 and not split):
         for entry in entries:
             yield from _here(scanner, entry, reporter)
         return
-    local = [e for e in entries if e.path == STDIN or e.size >= STREAM_SIZE]
-    remote_entries = [e for e in entries if not (e.path == STDIN or e.size >= STREAM_SIZE)]
-    jobs = min(jobs, len(scannable))
+    local = [e for e in entries if e.path == STDIN or e.size >= stream_size]
+    remote_entries = [e for e in entries if not (e.path == STDIN or e.size >= stream_size)]
+    jobs = min(jobs, max(len(scannable), 2 if split else 1))
     context = multiprocessing.get_context("spawn" if _threads_running() else None)
     with context.Pool(jobs, initializer=_init, initargs=(config, spec)) as pool:
         remote = pool.imap(_scan, batches(remote_entries))
         for entry in local:
-            yield from _here(scanner, entry, reporter)
+            if entry.path in split:
+                yield from _in_segments(pool, entry, split[entry.path], reporter, jobs, segment)
+            else:
+                yield from _here(scanner, entry, reporter)
         for batch in remote:
             yield from batch
 

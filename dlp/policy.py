@@ -134,6 +134,19 @@ class Policy:
             tally.add(finding, self._name_columns)
         return self._verdict(path, member, tally)
 
+    def tally(self, findings: Iterable[Finding]) -> _Tally:
+        """The counts of ``findings`` (all of one file, whole lines or rows of it), closed:
+        merge such tallies with :meth:`_Tally.merge` and judge them with :meth:`verdict`."""
+        tally = _Tally()
+        for finding in findings:
+            tally.add(finding, self._name_columns)
+        tally.close()
+        return tally
+
+    def verdict(self, path: str, member: str | None, tally: _Tally) -> FileVerdict:
+        """The verdict on a file from its (merged) :meth:`tally`."""
+        return self._verdict(path, member, tally)
+
     def _verdict(self, path: str, member: str | None, tally: _Tally) -> FileVerdict:
         counts = {d: len(v) for d, v in sorted(tally.values.items())}
         rows = tally.close()
@@ -241,6 +254,17 @@ class _Tally:
                 _, old = self.records.popitem(last=False)
                 self.rows += len(old) >= 2
         kinds.add(kind)
+
+    def merge(self, other: _Tally) -> None:
+        """Add the closed tally of another part of the same file (no record spans both)."""
+        for detector, values in other.values.items():
+            mine = self.values.get(detector)
+            if mine is None:
+                self.values[detector] = values
+            else:
+                mine |= values
+        self.registered.update(other.registered)
+        self.rows += other.close()
 
     def close(self) -> int:
         """Rows with two or more kinds (closes every open record)."""

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from dlp.findings import ScanResult
+from dlp.findings import Problem, ScanResult
 from dlp.output.base import Summary
 from dlp.policy import FileVerdict, Policy, Thresholds
 
@@ -52,6 +52,22 @@ class Processed:
     verdicts: tuple[FileVerdict, ...] = ()
 
 
+@dataclass(slots=True)
+class SegmentReport:
+    """A worker's report on one segment of a large text file (:meth:`Reporter.segment`).
+
+    The JSONL of its findings comes in ``parts`` with the signature findings between
+    them (``signatures``: rule and line), so the parent can keep each rule's first
+    line for the file and splice the rest back in order."""
+
+    parts: list[bytes]
+    signatures: list[tuple[str, bytes]]
+    tally: Any
+    summary: Summary
+    problems: tuple[Problem, ...]
+    found: bool
+
+
 class Reporter:
     """Baseline, policy and rendering for the results of one process."""
 
@@ -78,3 +94,45 @@ class Reporter:
 
             return Processed(result.size, summary, rendered=render(result, verdicts))
         return Processed(result.size, summary, result=result, verdicts=tuple(verdicts))
+
+    @property
+    def renders(self) -> bool:
+        """True when this reporter writes JSONL itself (else the parent's writer does)."""
+        return self._render
+
+    def segment(self, result: ScanResult) -> SegmentReport:
+        """Baseline, counts and JSONL of one segment's findings; the file's verdict
+        waits for every segment (:meth:`finish`)."""
+        from dlp.output.jsonl import render
+
+        if self._baseline is not None:
+            result = self._baseline.filter(result)
+        findings = result.findings
+        summary = Summary()
+        parts: list[bytes] = []
+        signatures: list[tuple[str, bytes]] = []
+        last = 0
+        for i, finding in enumerate(findings):
+            if finding.detector.startswith("yara:"):
+                parts.append(render(ScanResult(result.path, findings[last:i])))
+                signatures.append((finding.detector, render(ScanResult(result.path, findings[i : i + 1]))))
+                last = i + 1
+            else:
+                summary.findings[finding.detector] += 1
+        parts.append(render(ScanResult(result.path, findings[last:])))
+        tally = self.policy.tally(findings)
+        return SegmentReport(parts, signatures, tally, summary, result.problems, bool(findings))
+
+    def finish(
+        self, path: str, size: int, problems: tuple[Problem, ...], tally: Any, found: bool
+    ) -> Processed:
+        """The last record of a file reported in segments: problems and verdict."""
+        from dlp.output.jsonl import render
+
+        result = ScanResult(path, problems=problems, size=size, encoding="utf-8")
+        verdicts = [self.policy.verdict(path, None, tally)] if found else []
+        summary = Summary()
+        summary.add(result)
+        for verdict in verdicts:
+            summary.add_verdict(verdict)
+        return Processed(size, summary, rendered=render(result, verdicts))

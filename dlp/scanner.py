@@ -31,7 +31,7 @@ from dlp.extract.documents import Sink, Walker
 from dlp.extract.encoding import SAMPLE_SIZE, Encoding, sniff
 from dlp.extract.pack import Buffer
 from dlp.extract.sniff import sniff_kind
-from dlp.extract.stream import windows
+from dlp.extract.stream import LOOKBEHIND, MARGIN, windows
 from dlp.findings import Finding, Fingerprinter, Location, Problem, ScanResult, plain_findings, printable
 from dlp.keys import resolve_key
 from dlp.walk import STDIN, Entry, walk
@@ -53,6 +53,24 @@ class _Counting(io.RawIOBase):
         data = self._stream.read(size)
         self.count += len(data)
         return data
+
+
+class _Limited(io.RawIOBase):
+    """At most ``left`` bytes of a binary stream."""
+
+    def __init__(self, stream: BinaryIO, left: int) -> None:
+        self._stream = stream
+        self._left = left
+
+    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+        if size < 0 or size > self._left:
+            size = self._left
+        data = self._stream.read(size) if size > 0 else b""
+        self._left -= len(data)
+        return data
+
+
+_UTF8 = Encoding("utf-8")
 
 
 class Scanner:
@@ -295,6 +313,78 @@ class Scanner:
             spool.seek(0)
             walker.top(kind, spool)  # type: ignore[arg-type]
         return counting.count
+
+    # -- one large text file in segments, on several cores (dlp.parallel) -------
+
+    def segment_header(self, path: str | os.PathLike[str]) -> frozenset[str] | None:
+        """The header context of a file that can be scanned in segments, else None.
+
+        That is a plain UTF-8 (or ASCII) text file: its bytes are scanned as they are,
+        so a segment's offsets are file offsets. Documents, other encodings, binary
+        data and files with invalid UTF-8 are scanned whole.
+        """
+        try:
+            with open(path, "rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                first = handle.read(self.config.chunk_size)
+                if sniff_kind(first, os.fspath(path)) != "text":
+                    return None
+                encoding = self._sniff(first, handle, size)
+        except OSError:
+            return None
+        if not encoding.raw or encoding.binary or encoding.decode_errors:
+            return None
+        line_end = first.find(b"\n", 0, HEADER_BYTES)
+        return self._matcher.header_context(first[: line_end if line_end >= 0 else HEADER_BYTES])
+
+    def scan_segment(
+        self,
+        path: str,
+        start: int,
+        end: int,
+        line_base: int,
+        header: frozenset[str],
+        reported: frozenset[str] = frozenset(),
+    ) -> ScanResult:
+        """Scan bytes ``[start, end)`` of a file :meth:`segment_header` accepted.
+
+        ``start`` is 0 or follows a newline, and ``line_base`` newlines come before
+        it. Up to ``LOOKBEHIND`` bytes before and ``MARGIN`` after are read as
+        context. Offsets and lines are the file's. Signature rules are reported
+        once per segment, except those in ``reported`` (an earlier segment has them):
+        the caller keeps the first of each for the file.
+        """
+        name = printable(path)
+        sink = Sink()
+        seen_rules: set[str] = set(reported)
+        low = max(0, start - LOOKBEHIND)
+        try:
+            with open(path, "rb") as handle:
+                handle.seek(low)
+                reader = _Limited(handle, end + MARGIN - low)
+                first = reader.read(self.config.chunk_size)
+                segment = windows(
+                    reader,  # type: ignore[arg-type]
+                    _UTF8,
+                    self.config.chunk_size,
+                    first,
+                    origin=low,
+                    emit_from=start - low,
+                    emit_until=end,
+                    line_base=line_base - first.count(b"\n", 0, start - low),
+                )
+                for window in segment:
+                    lo, hi = window.emit_from, window.emit_to
+                    chosen = self._chosen(window.buf, header, lo, hi, seen_rules, None, sink, name)
+                    if chosen:
+                        positions = [h.start for h in chosen]
+                        offsets, lines = window.offsets(positions), window.lines(positions)
+                        sink.add(self._plain(chosen, offsets, lines, name, None))
+        except FileNotFoundError:
+            sink.problems.append(Problem("vanished", "removed while it was read", True))
+        except OSError as exc:
+            sink.problems.append(Problem("unreadable", exc.strerror or "read error", True))
+        return ScanResult(name, findings=tuple(sink.findings), problems=tuple(sink.problems), more=True)
 
     # -- what the document walker (dlp.extract.documents) asks of the scanner ---
 

@@ -67,15 +67,31 @@ def _char_start(buf: bytes, pos: int) -> int:
     return pos
 
 
-def windows(stream: BinaryIO, encoding: Encoding, chunk_size: int, first: bytes = b"") -> Iterator[Window]:
-    """Yield windows over the rest of ``stream``; ``first`` holds bytes already read."""
+def windows(
+    stream: BinaryIO,
+    encoding: Encoding,
+    chunk_size: int,
+    first: bytes = b"",
+    *,
+    origin: int = 0,
+    emit_from: int = 0,
+    emit_until: int | None = None,
+    line_base: int = 0,
+) -> Iterator[Window]:
+    """Yield windows over the rest of ``stream``; ``first`` holds bytes already read.
+
+    For a segment of a larger UTF-8 input (raw encodings only): ``origin`` is the
+    input offset of the stream's first byte, hits are emitted from stream position
+    ``emit_from`` to input offset ``emit_until`` (the bytes around are context), and
+    ``line_base`` counts the newlines before the stream's first byte.
+    """
     codec = None if encoding.raw else encoding.name
+    if codec is not None and (origin or emit_from or emit_until is not None):
+        raise ValueError("segments are for raw (UTF-8) input only")
     decoder = None if codec is None else codecs.getincrementaldecoder(codec)("replace")
     consumed = 0  # input bytes handed to the decoder
     carry = b""
-    carry_origin = 0  # input offset of carry[0] (of buf[0] in the next window)
-    emit_from = 0
-    line_base = 0
+    carry_origin = origin  # input offset of carry[0] (of buf[0] in the next window)
     block = first or stream.read(chunk_size)
     if codec is not None and encoding.bom:
         block = block[encoding.bom :]
@@ -88,6 +104,8 @@ def windows(stream: BinaryIO, encoding: Encoding, chunk_size: int, first: bytes 
             block = decoder.decode(block, final=final).encode("utf-8")
         buf = carry + block
         emit_to = len(buf) if final else max(emit_from, len(buf) - MARGIN)
+        if emit_until is not None:
+            emit_to = max(emit_from, min(emit_to, emit_until - carry_origin))
         window = Window(buf, emit_from, emit_to, line_base, carry_origin, codec)
         yield window
         if final:
