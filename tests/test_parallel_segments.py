@@ -112,3 +112,28 @@ def test_gb18030_and_invalid_utf8_are_scanned_whole(pool_scanner: dlp.Scanner, t
     one, _ = _run(pool_scanner, gbk, 1)
     two, _ = _run(pool_scanner, gbk, 2)
     assert two == one
+
+
+def test_plain_results_without_a_report_spec(pool_scanner: dlp.Scanner, tmp_path: Path) -> None:
+    """``dlp baseline create`` asks for scan results, not reports: segments give the same."""
+    path = tmp_path / "export.txt"
+    path.write_text("\n".join(_lines(random.Random(3), 6000)) + "\n", encoding="utf-8")
+    entries = list(walk([str(path)], follow_symlinks=False, exclude=()))
+
+    def findings(jobs: int) -> tuple[list[tuple[object, ...]], int]:
+        results = list(
+            scan_entries(
+                pool_scanner, pool_scanner.config, entries, jobs, stream_size=SEGMENT, segment=SEGMENT
+            )
+        )
+        found = [
+            (r.path, f.detector, f.location.offset, f.location.line, f.fingerprint)
+            for r in results
+            for f in r
+        ]
+        assert [r.more for r in results].count(False) == 1 and results[-1].size == path.stat().st_size
+        return found, len(results)
+
+    (one, one_items), (two, two_items) = findings(1), findings(2)
+    assert two == one and len(one) > 2000
+    assert two_items > one_items
