@@ -125,14 +125,11 @@ class Policy:
         if result.more:
             return []
         del self._open[result.path]
-        return [self._verdict(result.path, member, tally) for member, tally in tallies.items()]
+        return [self.verdict(result.path, member, tally) for member, tally in tallies.items()]
 
     def judge(self, path: str, member: str | None, findings: Iterable[Finding]) -> FileVerdict:
         """The verdict on ``findings``, all of one file or member."""
-        tally = _Tally()
-        for finding in findings:
-            tally.add(finding, self._name_columns)
-        return self._verdict(path, member, tally)
+        return self.verdict(path, member, self.tally(findings))
 
     def tally(self, findings: Iterable[Finding]) -> _Tally:
         """The counts of ``findings`` (all of one file, whole lines or rows of it), closed:
@@ -144,10 +141,7 @@ class Policy:
         return tally
 
     def verdict(self, path: str, member: str | None, tally: _Tally) -> FileVerdict:
-        """The verdict on a file from its (merged) :meth:`tally`."""
-        return self._verdict(path, member, tally)
-
-    def _verdict(self, path: str, member: str | None, tally: _Tally) -> FileVerdict:
+        """The verdict on a file (or member) from its tally."""
         counts = {d: len(v) for d, v in sorted(tally.values.items())}
         rows = tally.close()
         customers = self._customers(tally.registered) if self.edm is not None else None

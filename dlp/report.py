@@ -84,9 +84,11 @@ class Reporter:
     def process(self, result: ScanResult) -> Processed:
         if self._baseline is not None:
             result = self._baseline.filter(result)
+        return self._processed(result, self.policy.evaluate(result))
+
+    def _processed(self, result: ScanResult, verdicts: list[FileVerdict]) -> Processed:
         summary = Summary()
         summary.add(result)
-        verdicts = self.policy.evaluate(result)
         for verdict in verdicts:
             summary.add_verdict(verdict)
         if self._render:
@@ -127,12 +129,5 @@ class Reporter:
         self, path: str, size: int, problems: tuple[Problem, ...], tally: Any, found: bool
     ) -> Processed:
         """The last record of a file reported in segments: problems and verdict."""
-        from dlp.output.jsonl import render
-
         result = ScanResult(path, problems=problems, size=size, encoding="utf-8")
-        verdicts = [self.policy.verdict(path, None, tally)] if found else []
-        summary = Summary()
-        summary.add(result)
-        for verdict in verdicts:
-            summary.add_verdict(verdict)
-        return Processed(size, summary, rendered=render(result, verdicts))
+        return self._processed(result, [self.policy.verdict(path, None, tally)] if found else [])

@@ -31,7 +31,7 @@ from dlp.extract.documents import Sink, Walker
 from dlp.extract.encoding import SAMPLE_SIZE, Encoding, sniff
 from dlp.extract.pack import Buffer
 from dlp.extract.sniff import sniff_kind
-from dlp.extract.stream import LOOKBEHIND, MARGIN, windows
+from dlp.extract.stream import LOOKBEHIND, MARGIN, Window, windows
 from dlp.findings import Finding, Fingerprinter, Location, Problem, ScanResult, plain_findings, printable
 from dlp.keys import resolve_key
 from dlp.walk import STDIN, Entry, walk
@@ -231,10 +231,8 @@ class Scanner:
                 encoding = self._scan_text(counting, stream, first, size_hint, name, None, sink)
             else:
                 size = self._scan_document(kind, stream, counting, first, origin, name, sink)
-        except FileNotFoundError:
-            sink.problems.append(Problem("vanished", "removed while it was read", True))
         except OSError as exc:
-            sink.problems.append(Problem("unreadable", exc.strerror or "read error", True))
+            sink.problems.append(read_problem(exc))
         return ScanResult(
             name,
             findings=tuple(sink.findings),
@@ -265,18 +263,10 @@ class Scanner:
         seen_rules: set[str] = set()
         for window in windows(reader, encoding, self.config.chunk_size, first):
             if header is None:
-                line_end = window.buf.find(b"\n", 0, HEADER_BYTES)
-                header = self._matcher.header_context(
-                    window.buf[: line_end if line_end >= 0 else HEADER_BYTES]
-                )
+                header = self._header(window.buf)
             if not encoding.raw:
                 replaced += window.buf.count(b"\xef\xbf\xbd", window.emit_from, window.emit_to)
-            lo, hi = window.emit_from, window.emit_to
-            chosen = self._chosen(window.buf, header, lo, hi, seen_rules, member, sink, name)
-            if chosen:
-                positions = [h.start for h in chosen]
-                offsets, lines = window.offsets(positions), window.lines(positions)
-                sink.add(self._plain(chosen, offsets, lines, name, member))
+            self._scan_window(window, header, seen_rules, name, member, sink)
         if replaced:
             problems.append(
                 Problem(
@@ -287,6 +277,29 @@ class Scanner:
                 )
             )
         return encoding
+
+    def _header(self, buf: bytes) -> frozenset[str]:
+        """Keyword categories in the first line of an input that starts with ``buf``."""
+        line_end = buf.find(b"\n", 0, HEADER_BYTES)
+        return self._matcher.header_context(buf[: line_end if line_end >= 0 else HEADER_BYTES])
+
+    def _scan_window(
+        self,
+        window: Window,
+        header: frozenset[str],
+        seen_rules: set[str],
+        name: str,
+        member: str | None,
+        sink: Sink,
+    ) -> None:
+        """Findings of one text window, from its emit range, into ``sink``."""
+        chosen = self._chosen(
+            window.buf, header, window.emit_from, window.emit_to, seen_rules, member, sink, name
+        )
+        if chosen:
+            positions = [h.start for h in chosen]
+            offsets, lines = window.offsets(positions), window.lines(positions)
+            sink.add(self._plain(chosen, offsets, lines, name, member))
 
     def _scan_document(
         self,
@@ -334,8 +347,7 @@ class Scanner:
             return None
         if not encoding.raw or encoding.binary or encoding.decode_errors:
             return None
-        line_end = first.find(b"\n", 0, HEADER_BYTES)
-        return self._matcher.header_context(first[: line_end if line_end >= 0 else HEADER_BYTES])
+        return self._header(first)
 
     def scan_segment(
         self,
@@ -374,16 +386,9 @@ class Scanner:
                     line_base=line_base - first.count(b"\n", 0, start - low),
                 )
                 for window in segment:
-                    lo, hi = window.emit_from, window.emit_to
-                    chosen = self._chosen(window.buf, header, lo, hi, seen_rules, None, sink, name)
-                    if chosen:
-                        positions = [h.start for h in chosen]
-                        offsets, lines = window.offsets(positions), window.lines(positions)
-                        sink.add(self._plain(chosen, offsets, lines, name, None))
-        except FileNotFoundError:
-            sink.problems.append(Problem("vanished", "removed while it was read", True))
+                    self._scan_window(window, header, seen_rules, name, None, sink)
         except OSError as exc:
-            sink.problems.append(Problem("unreadable", exc.strerror or "read error", True))
+            sink.problems.append(read_problem(exc))
         return ScanResult(name, findings=tuple(sink.findings), problems=tuple(sink.problems), more=True)
 
     # -- what the document walker (dlp.extract.documents) asks of the scanner ---
@@ -527,6 +532,13 @@ class Scanner:
             value=getattr(h, "written", h.value) if self.config.reveal else None,
             column=getattr(h, "column", None),
         )
+
+
+def read_problem(exc: OSError) -> Problem:
+    """What a failed read of an open input is reported as (it vanished, or an I/O error)."""
+    if isinstance(exc, FileNotFoundError):
+        return Problem("vanished", "removed while it was read", True)
+    return Problem("unreadable", exc.strerror or "read error", True)
 
 
 def _start(hit: Hit) -> int:
