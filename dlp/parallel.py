@@ -29,7 +29,7 @@ from typing import Any
 from dlp.config import ScanConfig
 from dlp.findings import Problem, ScanResult, printable
 from dlp.report import Processed, Reporter, ReportSpec, SegmentReport
-from dlp.scanner import Scanner
+from dlp.scanner import Scanner, read_problem
 from dlp.walk import STDIN, Entry
 
 STREAM_SIZE = 16 * 1024 * 1024
@@ -60,7 +60,7 @@ def _scan(batch: list[Entry]) -> list[ScanResult | Processed]:
     out: list[ScanResult | Processed] = []
     for entry in batch:
         result = _worker.scan_entry(entry)
-        out.append(_reporter.process(result) if _reporter is not None else result)
+        out.append(_report(_reporter, result))
     return out
 
 
@@ -104,10 +104,20 @@ def _in_segments(
     """Scan one large plain text file in segments on the pool: in order, a few at a time."""
     name = printable(entry.path)
     pending: deque[Any] = deque()
+    reported: set[str] = set()  # signature rules: the first hit of each counts
+    problems: list[Problem] = []
+    tally = reporter.policy.tally(()) if reporter is not None else None
+    found = False
+    size = 0
+
+    def first_hit(rule: str) -> bool:
+        if rule in reported:
+            return False
+        reported.add(rule)
+        return True
+
     try:
         parts = segments(entry.path, segment)
-
-        reported: set[str] = set()  # signature rules: the first hit of each counts
 
         def submit() -> None:
             # Rules an earlier segment reported are not looked for again (YARA is
@@ -119,45 +129,38 @@ def _in_segments(
 
         for _ in range(jobs + 1):  # enough to keep every worker busy, not the whole file
             submit()
-        problems: list[Problem] = []
-        tally = reporter.policy.tally(()) if reporter is not None else None
-        found = False
-        size = 0
         while pending:
             report = pending.popleft().get()
             submit()
+            problems.extend(report.problems)
             if isinstance(report, SegmentReport):
                 assert reporter is not None and tally is not None
                 out = [report.parts[0]]
                 for (rule, line), part in zip(report.signatures, report.parts[1:], strict=True):
-                    if rule not in reported:
-                        reported.add(rule)
+                    if first_hit(rule):
                         report.summary.findings[rule] += 1
                         out.append(line)
                     out.append(part)
                 tally.merge(report.tally)
                 found = found or report.found
-                problems.extend(report.problems)
                 yield Processed(0, report.summary, rendered=b"".join(out))
-                continue
-            findings = []
-            for f in report.findings:
-                if f.detector.startswith("yara:"):
-                    if f.detector in reported:
-                        continue
-                    reported.add(f.detector)
-                findings.append(f)
-            problems.extend(report.problems)
-            piece = ScanResult(name, findings=tuple(findings), more=True)
-            yield reporter.process(piece) if reporter is not None else piece
+            else:
+                kept = [
+                    f for f in report.findings if not f.detector.startswith("yara:") or first_hit(f.detector)
+                ]
+                yield _report(reporter, ScanResult(name, findings=tuple(kept), more=True))
         size = entry.size
     except OSError as exc:
-        problems.append(Problem("unreadable", exc.strerror or "read error", True))
+        problems.append(read_problem(exc))
     if reporter is not None and reporter.renders:
         yield reporter.finish(name, size, tuple(problems), tally, found)
-        return
-    done = ScanResult(name, problems=tuple(problems), size=size, encoding="utf-8")
-    yield reporter.process(done) if reporter is not None else done
+    else:
+        yield _report(reporter, ScanResult(name, problems=tuple(problems), size=size, encoding="utf-8"))
+
+
+def _report(reporter: Reporter | None, result: ScanResult) -> Any:
+    """``result`` reported (a :class:`~dlp.report.Processed`), or as it is without a reporter."""
+    return reporter.process(result) if reporter is not None else result
 
 
 BATCH_FILES = 16
@@ -187,11 +190,8 @@ def _here(scanner: Scanner, entry: Entry, reporter: Reporter | None) -> Iterator
         results: Iterator[ScanResult] = scanner.scan_entry_pieces(entry)
     else:
         results = iter((scanner.scan_entry(entry),))
-    if reporter is None:
-        yield from results
-    else:
-        for result in results:
-            yield reporter.process(result)
+    for result in results:
+        yield _report(reporter, result)
 
 
 def scan_entries(
