@@ -88,6 +88,10 @@ class Detector:
     Engines that match by literal atoms (YARA) use ``patterns``."""
     priority: int = 50
     """When two detectors claim overlapping text, the higher priority wins."""
+    native: str = ""
+    """Optional: the C validator in :mod:`dlp._native` that gives the same verdicts and
+    values as ``validate`` (:data:`dlp.engine.lane.NATIVE_KINDS`; for ``cn_landline``
+    and ``email`` the mask too). ``tests/test_native_lane.py`` holds them equal."""
     positives: tuple[Example, ...] = field(default=())
     negatives: tuple[str, ...] = field(default=())
 
@@ -123,16 +127,32 @@ class Detector:
         return self.check(candidate).verdict is Verdict.CONFIRM
 
 
-def edges(head: int, tail: int) -> Callable[[str], str]:
-    """A mask keeping ``head`` leading and ``tail`` trailing characters (:func:`keep_edges`)."""
+class Edges:
+    """A mask keeping ``head`` leading and ``tail`` trailing characters (:func:`keep_edges`).
 
-    def mask(value: str) -> str:
+    A class rather than a closure so that the C lane (:mod:`dlp.engine.lane`) can
+    read ``head`` and ``tail`` and do the same masking itself."""
+
+    __slots__ = ("head", "tail")
+
+    def __init__(self, head: int, tail: int) -> None:
+        self.head = head
+        self.tail = tail
+
+    def __call__(self, value: str) -> str:
         size = len(value)
+        head, tail = self.head, self.tail
         if size <= head + tail:
             return "*" * size
         return value[:head] + "*" * (size - head - tail) + value[size - tail :]
 
-    return mask
+    def __repr__(self) -> str:
+        return f"edges({self.head}, {self.tail})"
+
+
+def edges(head: int, tail: int) -> Edges:
+    """A mask keeping ``head`` leading and ``tail`` trailing characters (:func:`keep_edges`)."""
+    return Edges(head, tail)
 
 
 def keep_edges(value: str, head: int, tail: int, fill: str = "*") -> str:

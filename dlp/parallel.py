@@ -27,6 +27,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from dlp.config import ScanConfig
+from dlp.engine.lane import LaneOutput
 from dlp.findings import Problem, ScanResult, printable
 from dlp.report import Processed, Reporter, ReportSpec, SegmentReport
 from dlp.scanner import Scanner, read_problem
@@ -59,8 +60,10 @@ def _scan(batch: list[Entry]) -> list[ScanResult | Processed]:
     assert _worker is not None
     out: list[ScanResult | Processed] = []
     for entry in batch:
-        result = _worker.scan_entry(entry)
-        out.append(_report(_reporter, result))
+        if _reporter is not None:
+            out.extend(_reporter.scan(_worker, entry))
+        else:
+            out.append(_worker.scan_entry(entry))
     return out
 
 
@@ -68,6 +71,10 @@ def _segment(
     path: str, start: int, end: int, line_base: int, header: frozenset[str], reported: frozenset[str]
 ) -> Any:
     assert _worker is not None
+    if _reporter is not None and _reporter.lane_for(_worker):
+        lane = LaneOutput(printable(path))
+        result = _worker.scan_segment(path, start, end, line_base, header, reported, lane=lane)
+        return _reporter.segment(result, lane)
     result = _worker.scan_segment(path, start, end, line_base, header, reported)
     if _reporter is not None and _reporter.renders:
         return _reporter.segment(result)
@@ -106,7 +113,7 @@ def _in_segments(
     pending: deque[Any] = deque()
     reported: set[str] = set()  # signature rules: the first hit of each counts
     problems: list[Problem] = []
-    tally = reporter.policy.tally(()) if reporter is not None else None
+    tally: Any = None  # the file's policy counts, merged from the segments' reports
     found = False
     size = 0
 
@@ -134,14 +141,17 @@ def _in_segments(
             submit()
             problems.extend(report.problems)
             if isinstance(report, SegmentReport):
-                assert reporter is not None and tally is not None
+                assert reporter is not None
                 out = [report.parts[0]]
                 for (rule, line), part in zip(report.signatures, report.parts[1:], strict=True):
                     if first_hit(rule):
                         report.summary.findings[rule] += 1
                         out.append(line)
                     out.append(part)
-                tally.merge(report.tally)
+                if tally is None:
+                    tally = report.tally
+                else:
+                    tally.merge(report.tally)
                 found = found or report.found
                 yield Processed(0, report.summary, rendered=b"".join(out))
             else:
@@ -153,6 +163,8 @@ def _in_segments(
     except OSError as exc:
         problems.append(read_problem(exc))
     if reporter is not None and reporter.renders:
+        if tally is None:
+            tally = reporter.policy.tally(())
         yield reporter.finish(name, size, tuple(problems), tally, found)
     else:
         yield _report(reporter, ScanResult(name, problems=tuple(problems), size=size, encoding="utf-8"))
@@ -186,6 +198,9 @@ def batches(entries: Sequence[Entry]) -> Iterator[list[Entry]]:
 
 def _here(scanner: Scanner, entry: Entry, reporter: Reporter | None) -> Iterator[Any]:
     """Scan in this process; large inputs and stdin stream their findings in pieces."""
+    if reporter is not None:
+        yield from reporter.scan(scanner, entry, stream=entry.path == STDIN or entry.size >= STREAM_SIZE_HERE)
+        return
     if entry.path == STDIN or entry.size >= STREAM_SIZE_HERE:
         results: Iterator[ScanResult] = scanner.scan_entry_pieces(entry)
     else:

@@ -141,8 +141,9 @@ class Policy:
         return tally
 
     def verdict(self, path: str, member: str | None, tally: _Tally) -> FileVerdict:
-        """The verdict on a file (or member) from its tally."""
-        counts = {d: len(v) for d, v in sorted(tally.values.items())}
+        """The verdict on a file (or member) from its tally (a :class:`_Tally`, or the C
+        lane's ``dlp._native.Tally``, which counts the same: :mod:`dlp.engine.lane`)."""
+        counts = dict(sorted(tally.distinct().items()))
         rows = tally.close()
         customers = self._customers(tally.registered) if self.edm is not None else None
         personal = [n for d, n in counts.items() if d != EDM]
@@ -248,6 +249,10 @@ class _Tally:
                 _, old = self.records.popitem(last=False)
                 self.rows += len(old) >= 2
         kinds.add(kind)
+
+    def distinct(self) -> dict[str, int]:
+        """Distinct values per detector."""
+        return {detector: len(values) for detector, values in self.values.items()}
 
     def merge(self, other: _Tally) -> None:
         """Add the closed tally of another part of the same file (no record spans both)."""

@@ -16,16 +16,20 @@ so each process can hold the open policy tallies of its own inputs.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dlp.findings import Problem, ScanResult
+from dlp.engine.lane import LaneOutput, LanePiece
+from dlp.findings import Problem, ScanResult, printable
 from dlp.output.base import Summary
 from dlp.policy import FileVerdict, Policy, Thresholds
 
 if TYPE_CHECKING:
     from dlp.baseline import Baseline
+    from dlp.scanner import Scanner
+    from dlp.walk import Entry
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,10 @@ class Reporter:
             result = self._baseline.filter(result)
         return self._processed(result, self.policy.evaluate(result))
 
-    def _processed(self, result: ScanResult, verdicts: list[FileVerdict]) -> Processed:
+    def _processed(
+        self, result: ScanResult, verdicts: list[FileVerdict], lane: LanePiece | None = None
+    ) -> Processed:
+        """``result`` reported; ``lane``: the JSONL (and counts) of its plain text, first."""
         summary = Summary()
         summary.add(result)
         for verdict in verdicts:
@@ -94,18 +101,69 @@ class Reporter:
         if self._render:
             from dlp.output.jsonl import render
 
-            return Processed(result.size, summary, rendered=render(result, verdicts))
+            rendered = render(result, verdicts)
+            if lane is not None:
+                summary.findings.update(lane.counts)
+                rendered = lane.rendered + rendered
+            return Processed(result.size, summary, rendered=rendered)
         return Processed(result.size, summary, result=result, verdicts=tuple(verdicts))
+
+    def lane_for(self, scanner: Scanner) -> bool:
+        """True when this reporter's inputs can go through the C lane: JSONL written
+        here, no baseline to filter, no EDM index, and the scanner has the lane."""
+        return self._render and self._baseline is None and self.policy.edm is None and scanner.lane_ready
+
+    def scan(self, scanner: Scanner, entry: Entry, *, stream: bool = False) -> Iterator[Processed]:
+        """Scan ``entry`` and report it; with ``stream``, in pieces as they arise (a large
+        input: memory stays bounded). Plain text goes through the C lane when it can."""
+        if not self.lane_for(scanner):
+            results = scanner.scan_entry_pieces(entry) if stream else iter((scanner.scan_entry(entry),))
+            for result in results:
+                assert isinstance(result, ScanResult)
+                yield self.process(result)
+            return
+        out = LaneOutput(printable(entry.path))
+        if stream:
+            items = scanner.scan_entry_pieces(entry, lane=out)
+        else:
+            items = iter((scanner.scan_entry(entry, lane=out),))
+        for item in items:
+            if isinstance(item, LanePiece):
+                summary = Summary()
+                summary.findings.update(item.counts)
+                yield Processed(0, summary, rendered=item.rendered)
+            elif item.more:  # a piece of a document's findings
+                yield self.process(item)
+            else:
+                verdicts = self.policy.evaluate(item)
+                if out.any:
+                    verdicts.insert(0, self.policy.verdict(item.path, None, out.tally))
+                yield self._processed(item, verdicts, out.take())
 
     @property
     def renders(self) -> bool:
         """True when this reporter writes JSONL itself (else the parent's writer does)."""
         return self._render
 
-    def segment(self, result: ScanResult) -> SegmentReport:
+    def segment(self, result: ScanResult, lane: LaneOutput | None = None) -> SegmentReport:
         """Baseline, counts and JSONL of one segment's findings; the file's verdict
-        waits for every segment (:meth:`finish`)."""
+        waits for every segment (:meth:`finish`). ``lane``: the segment went through
+        the C lane, which holds its JSONL and counts."""
         from dlp.output.jsonl import render
+
+        if lane is not None:
+            chunks = lane.chunks
+            lane_parts: list[bytes] = []
+            lane_signatures: list[tuple[str, bytes]] = []
+            last = 0
+            for index, rule in lane.signatures:
+                lane_parts.append(b"".join(chunks[last:index]))
+                lane_signatures.append((rule, chunks[index]))
+                last = index + 1
+            lane_parts.append(b"".join(chunks[last:]))
+            summary = Summary()
+            summary.findings.update(lane.tally.found())
+            return SegmentReport(lane_parts, lane_signatures, lane.tally, summary, result.problems, lane.any)
 
         if self._baseline is not None:
             result = self._baseline.filter(result)

@@ -22,6 +22,7 @@ from dlp.config import ScanConfig
 from dlp.detector import Severity
 from dlp.detectors import select
 from dlp.engine.keywords import load_keyword_lists
+from dlp.engine.lane import LaneOutput, LanePiece
 from dlp.engine.matcher import Hit, Matcher
 from dlp.engine.rules import signature_files
 from dlp.errors import FileTooLarge, FileUnreadable, ScanError, ScanTimeout
@@ -99,6 +100,18 @@ class Scanner:
             from dlp.edm.match import EdmMatcher
 
             self._edm = EdmMatcher.open(self.config.edm_index, key)
+        self._lane = None
+        if self._edm is None and not self.config.allowlist and not self.config.reveal:
+            from dlp.engine.lane import Lane
+
+            self._lane = Lane.build(self._matcher, key)
+
+    @property
+    def lane_ready(self) -> bool:
+        """True when plain text can be reported through the C lane (:mod:`dlp.engine.lane`):
+        the extension is built, the engine is Hyperscan, and no allowlist, EDM index or
+        ``reveal`` asks for what only the Python way does."""
+        return self._lane is not None
 
     # -- inputs -----------------------------------------------------------------
 
@@ -111,12 +124,19 @@ class Scanner:
         return self.scan_stream(io.BytesIO(text.encode("utf-8", "surrogatepass")), name=name)
 
     def scan_file(
-        self, path: str | os.PathLike[str], *, flush: Flush | None = None, piece: int = PIECE
+        self,
+        path: str | os.PathLike[str],
+        *,
+        flush: Flush | None = None,
+        piece: int = PIECE,
+        lane: LaneOutput | None = None,
     ) -> ScanResult:
         """Scan one file. Raises :class:`~dlp.errors.ScanError` if it cannot be read.
 
         With ``flush``, findings are handed to it in pieces of about ``piece`` as they
         arise instead of being collected in the result (see :meth:`scan_entry_pieces`).
+        With ``lane`` (when :attr:`lane_ready`), the findings of plain text go to it as
+        JSONL instead (:mod:`dlp.engine.lane`).
         """
         name = os.fspath(path)
         try:
@@ -136,7 +156,9 @@ class Scanner:
         except OSError as exc:
             raise FileUnreadable(f"{name}: {exc.strerror}") from None
         with handle:
-            return self.scan_stream(handle, name=name, size_hint=st.st_size, flush=flush, piece=piece)
+            return self.scan_stream(
+                handle, name=name, size_hint=st.st_size, flush=flush, piece=piece, lane=lane
+            )
 
     def scan_paths(self, paths: Iterable[str | os.PathLike[str]]) -> Iterator[ScanResult]:
         """Scan files and folders (recursively); one result per file, errors included.
@@ -152,7 +174,9 @@ class Scanner:
         for entry in entries:
             yield self.scan_entry(entry)
 
-    def scan_entry(self, entry: Entry, *, flush: Flush | None = None, piece: int = PIECE) -> ScanResult:
+    def scan_entry(
+        self, entry: Entry, *, flush: Flush | None = None, piece: int = PIECE, lane: LaneOutput | None = None
+    ) -> ScanResult:
         """Scan one walked entry, turning every per-file failure into a result."""
         if entry.skipped is not None:
             return ScanResult(printable(entry.path), skipped=entry.skipped)
@@ -162,17 +186,20 @@ class Scanner:
             if entry.path == STDIN:
                 import sys
 
-                return self.scan_stream(sys.stdin.buffer, name=STDIN, flush=flush, piece=piece)
-            return self.scan_file(entry.path, flush=flush, piece=piece)
+                return self.scan_stream(sys.stdin.buffer, name=STDIN, flush=flush, piece=piece, lane=lane)
+            return self.scan_file(entry.path, flush=flush, piece=piece, lane=lane)
         except ScanError as exc:
             return ScanResult(printable(entry.path), problems=(Problem(exc.reason, printable(exc.message)),))
 
-    def scan_entry_pieces(self, entry: Entry, *, piece: int = PIECE) -> Iterator[ScanResult]:
+    def scan_entry_pieces(
+        self, entry: Entry, *, piece: int = PIECE, lane: LaneOutput | None = None
+    ) -> Iterator[ScanResult | LanePiece]:
         """Scan one entry, yielding its findings in pieces of about ``piece`` as found.
 
         Memory stays bounded however many findings a large input holds: the scan
         runs in a thread and hands pieces over through a queue of two. Every piece
         but the last has ``more=True``; the last one carries problems and size.
+        With ``lane``, the JSONL of its plain text comes as :class:`LanePiece` items.
         """
         pieces: queue.Queue[object] = queue.Queue(maxsize=2)
 
@@ -181,9 +208,12 @@ class Scanner:
         def flush(findings: list[Finding]) -> None:
             pieces.put(ScanResult(shown, findings=tuple(findings), more=True))
 
+        if lane is not None:
+            lane.set_flush(pieces.put)
+
         def run() -> None:
             try:
-                pieces.put(self.scan_entry(entry, flush=flush, piece=piece))
+                pieces.put(self.scan_entry(entry, flush=flush, piece=piece, lane=lane))
             except BaseException as exc:  # handed to the consumer, raised there
                 pieces.put(exc)
 
@@ -193,9 +223,9 @@ class Scanner:
             item = pieces.get()
             if isinstance(item, BaseException):
                 raise item
-            assert isinstance(item, ScanResult)
+            assert isinstance(item, (ScanResult, LanePiece))
             yield item
-            if not item.more:
+            if isinstance(item, ScanResult) and not item.more:
                 break
         worker.join()
 
@@ -209,6 +239,7 @@ class Scanner:
         size_hint: int | None = None,
         flush: Flush | None = None,
         piece: int = PIECE,
+        lane: LaneOutput | None = None,
     ) -> ScanResult:
         """Scan a binary stream to its end.
 
@@ -219,6 +250,7 @@ class Scanner:
         name = printable(name)  # reports need valid Unicode; the file is already open
         counting = _Counting(stream)
         sink = Sink(flush, piece)
+        sink.lane = lane if self._lane is not None else None
         encoding: Encoding | None = None
         size = 0
         try:
@@ -292,14 +324,28 @@ class Scanner:
         member: str | None,
         sink: Sink,
     ) -> None:
-        """Findings of one text window, from its emit range, into ``sink``."""
+        """Findings of one text window, from its emit range, into ``sink`` (as JSONL into
+        ``sink.lane`` for the input's own text when it has one)."""
+        lane = sink.lane if member is None else None
+        fast = self._lane
+        if (
+            lane is not None
+            and window._codec is None
+            and fast is not None
+            and fast.scan(window, fast.header_bits(header), seen_rules, lane)
+        ):
+            return
         chosen = self._chosen(
             window.buf, header, window.emit_from, window.emit_to, seen_rules, member, sink, name
         )
         if chosen:
             positions = [h.start for h in chosen]
             offsets, lines = window.offsets(positions), window.lines(positions)
-            sink.add(self._plain(chosen, offsets, lines, name, member))
+            findings = self._plain(chosen, offsets, lines, name, member)
+            if lane is not None:
+                lane.add_findings(findings)
+            else:
+                sink.add(findings)
 
     def _scan_document(
         self,
@@ -357,6 +403,7 @@ class Scanner:
         line_base: int,
         header: frozenset[str],
         reported: frozenset[str] = frozenset(),
+        lane: LaneOutput | None = None,
     ) -> ScanResult:
         """Scan bytes ``[start, end)`` of a file :meth:`segment_header` accepted.
 
@@ -364,10 +411,12 @@ class Scanner:
         it. Up to ``LOOKBEHIND`` bytes before and ``MARGIN`` after are read as
         context. Offsets and lines are the file's. Signature rules are reported
         once per segment, except those in ``reported`` (an earlier segment has them):
-        the caller keeps the first of each for the file.
+        the caller keeps the first of each for the file. With ``lane``, the findings go
+        to it as JSONL (:mod:`dlp.engine.lane`).
         """
         name = printable(path)
         sink = Sink()
+        sink.lane = lane if self._lane is not None else None
         seen_rules: set[str] = set(reported)
         low = max(0, start - LOOKBEHIND)
         try:

@@ -68,7 +68,7 @@ def test_verdict_and_summary_over_pieces_match_the_whole(customer_file: Path, tm
 def test_an_error_in_the_scan_thread_reaches_the_caller(tmp_path: Path) -> None:
     scanner = _scanner(tmp_path)
 
-    def broken(entry: Entry, *, flush: object = None, piece: int = 0) -> dlp.ScanResult:
+    def broken(entry: Entry, *, flush: object = None, piece: int = 0, lane: object = None) -> dlp.ScanResult:
         raise RuntimeError("boom")
 
     scanner.scan_entry = broken  # type: ignore[method-assign]

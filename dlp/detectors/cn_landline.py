@@ -57,6 +57,7 @@ def mask(value: str) -> str:
 
 DETECTOR = Detector(
     name="cn_landline",
+    native="cn_landline",
     description="Mainland China landline number with area code",
     severity=Severity.LOW,
     patterns=(

@@ -63,6 +63,7 @@ _AFTER_PROVINCE = "(·|•|・)?[A-HJ-NP-Za-hj-np-z]( |-|·|•|・)?" + _SERIAL
 
 DETECTOR = Detector(
     name="cn_plate",
+    native="cn_plate",
     description="Mainland China vehicle licence plate",
     severity=Severity.MEDIUM,
     patterns=("(" + "|".join(PROVINCES) + ")" + _AFTER_PROVINCE,),

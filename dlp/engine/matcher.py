@@ -148,6 +148,25 @@ class Matcher:
         keyword_engine = "hyperscan" if self._engine.name == "hyperscan" else "ahocorasick"
         self._keywords = KeywordIndex(keyword_lists, keyword_engine, cache_dir)
         self._keyword_reach = self._keywords.longest
+        self.keyword_categories = frozenset(keyword_lists)
+        self.detectors = tuple(detectors)
+
+    # What the C lane (dlp.engine.lane) is built from.
+
+    @property
+    def candidate_engine(self) -> object:
+        return self._engine
+
+    @property
+    def keywords(self) -> KeywordIndex:
+        return self._keywords
+
+    context_before = CONTEXT_BEFORE
+
+    @property
+    def context_reach(self) -> int:
+        """How far past a hit's end context keywords are looked for (their start, plus their length)."""
+        return CONTEXT_AFTER + self._keyword_reach
 
     @property
     def engine(self) -> str:
@@ -286,8 +305,7 @@ class Matcher:
         if all(in_header[c[2].name] for c in kept):  # a list whose header names every kind
             keyword_hits: dict[str, list[int]] = {}
         else:
-            reach = CONTEXT_AFTER + self._keyword_reach
-            windows = merge([(c[0], c[1]) for c in kept], CONTEXT_BEFORE, reach)
+            windows = merge([(c[0], c[1]) for c in kept], CONTEXT_BEFORE, self.context_reach)
             keyword_hits = self._keywords.find_in(data, windows)
         hits: list[Hit] = []
         append = hits.append

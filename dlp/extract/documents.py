@@ -17,7 +17,7 @@ import io
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from dlp.config import ScanConfig
 from dlp.extract import registry
@@ -43,6 +43,9 @@ class Sink:
         self.problems: list[Problem] = []
         self._flush = flush
         self._piece = piece
+        self.lane: Any = None
+        """A :class:`dlp.engine.lane.LaneOutput`: the top-level plain text of the input
+        is reported there as JSONL (``dlp scan -f jsonl``) instead of as findings."""
 
     def add(self, findings: Iterable[Finding]) -> None:
         self.findings.extend(findings)
