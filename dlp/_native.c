@@ -25,7 +25,11 @@
 #include <Python.h>
 #include <openssl/sha.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#ifdef DLP_HAVE_HS
+#include <hs/hs.h>
+#endif
 
 #define EDGE 1024
 #define CONTEXT_BEFORE 64
@@ -128,13 +132,13 @@ static PyTypeObject CollectorType;
 static int collector_push(Collector *c, uint32_t id, int64_t s, int64_t e) {
     if (c->n == c->cap) {
         Py_ssize_t cap = c->cap ? c->cap * 2 : 1024;
-        uint32_t *ids = PyMem_Realloc(c->ids, cap * sizeof *ids);
+        uint32_t *ids = realloc(c->ids, cap * sizeof *ids);  /* may run without the GIL */
         if (!ids) return -1;
         c->ids = ids;
-        int64_t *st = PyMem_Realloc(c->starts, cap * sizeof *st);
+        int64_t *st = realloc(c->starts, cap * sizeof *st);
         if (!st) return -1;
         c->starts = st;
-        int64_t *en = PyMem_Realloc(c->ends, cap * sizeof *en);
+        int64_t *en = realloc(c->ends, cap * sizeof *en);
         if (!en) return -1;
         c->ends = en;
         c->cap = cap;
@@ -144,6 +148,18 @@ static int collector_push(Collector *c, uint32_t id, int64_t s, int64_t e) {
     c->ends[c->n] = e;
     c->n++;
     return 0;
+}
+
+/* Store a match as the scan mode says (see dlp.engine.lane.Lane.scan). */
+static int collector_store(Collector *c, uint32_t id, int64_t s, int64_t e) {
+    int keep = 1;
+    switch (c->mode) {
+    case 0: break;                                   /* whole buffer with sentinels */
+    case 1: s += 1; e += 1; break;                   /* buffer scanned in place */
+    case 2: keep = id < c->count && s == 0 && c->leads[id]; break;  /* head edge */
+    case 3: keep = id < c->count && e == EDGE + 1; s += c->base; e += c->base; break;  /* tail edge */
+    }
+    return keep ? collector_push(c, id, s, e) : 0;
 }
 
 /* Called by Hyperscan's Python binding as handler(id, from, to, flags, context). */
@@ -157,14 +173,7 @@ static PyObject *collector_call(PyObject *self, PyObject *args, PyObject *kwargs
     int64_t s = (int64_t)PyLong_AsLongLong(PyTuple_GET_ITEM(args, 1));
     int64_t e = (int64_t)PyLong_AsLongLong(PyTuple_GET_ITEM(args, 2));
     if (PyErr_Occurred()) return NULL;
-    int keep = 1;
-    switch (c->mode) {
-    case 0: break;                                   /* whole buffer with sentinels */
-    case 1: s += 1; e += 1; break;                   /* buffer scanned in place */
-    case 2: keep = id < c->count && s == 0 && c->leads[id]; break;  /* head edge */
-    case 3: keep = id < c->count && e == EDGE + 1; s += c->base; e += c->base; break;  /* tail edge */
-    }
-    if (keep && collector_push(c, id, s, e) < 0) return PyErr_NoMemory();
+    if (collector_store(c, id, s, e) < 0) return PyErr_NoMemory();
     Py_RETURN_NONE;
 }
 
@@ -192,9 +201,9 @@ static PyObject *collector_matches(Collector *c, PyObject *noargs) {
 }
 
 static void collector_dealloc(Collector *c) {
-    PyMem_Free(c->ids);
-    PyMem_Free(c->starts);
-    PyMem_Free(c->ends);
+    free(c->ids);
+    free(c->starts);
+    free(c->ends);
     Py_XDECREF(c->owner);
     Py_TYPE(c)->tp_free((PyObject *)c);
 }
@@ -833,6 +842,10 @@ typedef struct {
     SHA256_CTX inner, outer;
     uint8_t near_edge[256];
     PyObject *exc;              /* exceptions a Python validator may raise for "not a value" */
+#ifdef DLP_HAVE_HS
+    hs_database_t *db;          /* the candidate database, when the lane scans itself */
+    hs_scratch_t *scratch;      /* prototype, cloned per scan */
+#endif
 } Lane;
 
 static PyTypeObject LaneType;
@@ -862,6 +875,10 @@ static void lane_dealloc(Lane *l) {
     }
     Py_XDECREF(l->categories);
     Py_XDECREF(l->exc);
+#ifdef DLP_HAVE_HS
+    if (l->scratch) hs_free_scratch(l->scratch);
+    if (l->db) hs_free_database(l->db);
+#endif
     Py_TYPE(l)->tp_free((PyObject *)l);
 }
 
@@ -1762,7 +1779,149 @@ static PyObject *native_mask(PyObject *module, PyObject *args) {
     return res;
 }
 
+#ifdef DLP_HAVE_HS
+/* The same database as dlp.engine.candidates.HyperscanCandidates, compiled by the
+ * Hyperscan library this module links, so that matches reach C without a Python call. */
+
+static int lane_set_db(Lane *l, hs_database_t *db) {
+    hs_scratch_t *scratch = NULL;
+    if (hs_alloc_scratch(db, &scratch) != HS_SUCCESS) {
+        hs_free_database(db);
+        PyErr_SetString(PyExc_RuntimeError, "hyperscan: cannot allocate scratch space");
+        return -1;
+    }
+    if (l->scratch) hs_free_scratch(l->scratch);
+    if (l->db) hs_free_database(l->db);
+    l->db = db;
+    l->scratch = scratch;
+    return 0;
+}
+
+/* compile(expressions, flags) -> serialized database (for the caller's cache) */
+static PyObject *lane_compile(Lane *l, PyObject *args) {
+    PyObject *exprs, *flags;
+    if (!PyArg_ParseTuple(args, "O!O!", &PyList_Type, &exprs, &PyList_Type, &flags)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(exprs);
+    if (PyList_GET_SIZE(flags) != n) {
+        PyErr_SetString(PyExc_ValueError, "one flag per expression");
+        return NULL;
+    }
+    const char **e = PyMem_Calloc((size_t)n + 1, sizeof *e);
+    unsigned int *f = PyMem_Calloc((size_t)n + 1, sizeof *f), *ids = PyMem_Calloc((size_t)n + 1, sizeof *ids);
+    PyObject *result = NULL;
+    if (!e || !f || !ids) {
+        PyErr_NoMemory();
+        goto out;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        e[i] = PyBytes_AsString(PyList_GET_ITEM(exprs, i));
+        f[i] = (unsigned int)PyLong_AsUnsignedLong(PyList_GET_ITEM(flags, i));
+        ids[i] = (unsigned int)i;
+        if (!e[i] || PyErr_Occurred()) goto out;
+    }
+    hs_database_t *db = NULL;
+    hs_compile_error_t *err = NULL;
+    if (hs_compile_multi(e, f, ids, (unsigned int)n, HS_MODE_BLOCK, NULL, &db, &err) != HS_SUCCESS) {
+        PyErr_Format(PyExc_ValueError, "hyperscan: %s (expression %d)", err ? err->message : "?",
+                     err ? err->expression : -1);
+        hs_free_compile_error(err);
+        goto out;
+    }
+    char *blob = NULL;
+    size_t size = 0;
+    if (hs_serialize_database(db, &blob, &size) != HS_SUCCESS) {
+        hs_free_database(db);
+        PyErr_SetString(PyExc_RuntimeError, "hyperscan: cannot serialize the database");
+        goto out;
+    }
+    result = PyBytes_FromStringAndSize(blob, (Py_ssize_t)size);
+    free(blob);
+    if (result && lane_set_db(l, db) < 0) Py_CLEAR(result);
+out:
+    PyMem_Free(e);
+    PyMem_Free(f);
+    PyMem_Free(ids);
+    return result;
+}
+
+/* load(serialized) -> True, or False when the blob is not for this library */
+static PyObject *lane_load(Lane *l, PyObject *arg) {
+    char *blob;
+    Py_ssize_t size;
+    if (PyBytes_AsStringAndSize(arg, &blob, &size) < 0) return NULL;
+    hs_database_t *db = NULL;
+    if (hs_deserialize_database(blob, (size_t)size, &db) != HS_SUCCESS) Py_RETURN_FALSE;
+    if (lane_set_db(l, db) < 0) return NULL;
+    Py_RETURN_TRUE;
+}
+
+static int on_hs_match(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
+                       void *ctx) {
+    return collector_store((Collector *)ctx, id, (int64_t)from, (int64_t)to) < 0;  /* halt when out of memory */
+}
+
+/* scan(collector, data): the scans of HyperscanCandidates._scan, into the collector,
+ * without the GIL and without a Python call per match. */
+static PyObject *lane_scan(Lane *l, PyObject *args) {
+    PyObject *col_obj, *data_obj;
+    if (!PyArg_ParseTuple(args, "O!S", &CollectorType, &col_obj, &data_obj)) return NULL;
+    if (!l->db) {
+        PyErr_SetString(PyExc_RuntimeError, "no database: compile() or load() first");
+        return NULL;
+    }
+    Collector *c = (Collector *)col_obj;
+    const char *data = PyBytes_AS_STRING(data_obj);
+    size_t size = (size_t)PyBytes_GET_SIZE(data_obj);
+    hs_scratch_t *scratch = NULL;
+    if (hs_clone_scratch(l->scratch, &scratch) != HS_SUCCESS) return PyErr_NoMemory();
+    char *edge = malloc(size <= 2 * EDGE ? size + 2 : EDGE + 1);
+    if (!edge) {
+        hs_free_scratch(scratch);
+        return PyErr_NoMemory();
+    }
+    hs_error_t rc = HS_SUCCESS;
+    Py_BEGIN_ALLOW_THREADS
+    if (size <= 2 * EDGE) {
+        edge[0] = '\n';
+        memcpy(edge + 1, data, size);
+        edge[size + 1] = '\n';
+        c->mode = 0;
+        rc = hs_scan(l->db, edge, (unsigned int)(size + 2), 0, scratch, on_hs_match, c);
+    } else {
+        c->mode = 1;
+        rc = hs_scan(l->db, data, (unsigned int)size, 0, scratch, on_hs_match, c);
+        if (rc == HS_SUCCESS) {
+            edge[0] = '\n';
+            memcpy(edge + 1, data, EDGE);
+            c->mode = 2;
+            rc = hs_scan(l->db, edge, EDGE + 1, 0, scratch, on_hs_match, c);
+        }
+        if (rc == HS_SUCCESS) {
+            memcpy(edge, data + size - EDGE, EDGE);
+            edge[EDGE] = '\n';
+            c->mode = 3;
+            c->base = (int64_t)(size - EDGE + 1);
+            rc = hs_scan(l->db, edge, EDGE + 1, 0, scratch, on_hs_match, c);
+        }
+    }
+    Py_END_ALLOW_THREADS
+    free(edge);
+    hs_free_scratch(scratch);
+    if (rc == HS_SCAN_TERMINATED) return PyErr_NoMemory();
+    if (rc != HS_SUCCESS) {
+        PyErr_Format(PyExc_RuntimeError, "hyperscan scan failed (%d)", (int)rc);
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+#endif
+
 static PyMethodDef lane_methods[] = {
+#ifdef DLP_HAVE_HS
+    {"compile", (PyCFunction)lane_compile, METH_VARARGS, "compile(expressions, flags) -> serialized database."},
+    {"load", (PyCFunction)lane_load, METH_O, "load(serialized) -> whether the database could be used."},
+    {"scan", (PyCFunction)lane_scan, METH_VARARGS, "scan(collector, data): all matches, edges included."},
+#endif
     {"collector", (PyCFunction)lane_collector, METH_NOARGS, "A new Collector for one window's scan."},
     {"flags", (PyCFunction)lane_flags, METH_O, "(full-width digit seen, signature rule indexes triggered)."},
     {"finish", (PyCFunction)lane_finish, METH_VARARGS, "A window's JSONL and counts (see dlp.engine.lane)."},
@@ -1797,7 +1956,12 @@ PyMODINIT_FUNC PyInit__native(void) {
     if (PyModule_AddObjectRef(m, "Collector", (PyObject *)&CollectorType) < 0 ||
         PyModule_AddObjectRef(m, "Tally", (PyObject *)&TallyType) < 0 ||
         PyModule_AddObjectRef(m, "Lane", (PyObject *)&LaneType) < 0 ||
-        PyModule_AddIntConstant(m, "EDGE", EDGE) < 0) {
+        PyModule_AddIntConstant(m, "EDGE", EDGE) < 0 ||
+#ifdef DLP_HAVE_HS
+        PyModule_AddStringConstant(m, "HYPERSCAN", hs_version()) < 0) {
+#else
+        PyModule_AddObjectRef(m, "HYPERSCAN", Py_None) < 0) {
+#endif
         Py_DECREF(m);
         return NULL;
     }

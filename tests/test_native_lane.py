@@ -267,8 +267,15 @@ def _report(scanner: dlp.Scanner, paths: list[str], *, stream: bool) -> tuple[by
     return b"".join(rendered), findings, verdicts
 
 
-@pytest.mark.parametrize("stream", [False, True])
-def test_lane_writes_what_python_writes(scanner: dlp.Scanner, corpus: Path, stream: bool) -> None:
+@pytest.mark.parametrize(("stream", "c_scans"), [(False, True), (True, True), (False, False)])
+def test_lane_writes_what_python_writes(
+    scanner: dlp.Scanner, corpus: Path, stream: bool, c_scans: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``c_scans``: the lane runs Hyperscan itself (linked libhs), else the matches come
+    through the hyperscan package's callback into the Collector."""
+    if c_scans and not scanner._lane._scans:  # type: ignore[union-attr]
+        pytest.skip("dlp._native was built without libhs")
+    monkeypatch.setattr(scanner._lane, "_scans", c_scans)
     paths = [str(corpus), str(ROOT / "tests" / "samples")]
     lane_scan = scanner._lane.scan  # type: ignore[union-attr]
     windows: Counter[bool] = Counter()
@@ -304,3 +311,28 @@ def test_lane_is_off_where_only_python_can_do_it(tmp_path: Path) -> None:
     scanner = dlp.Scanner(dlp.ScanConfig(**base))
     assert Reporter(ReportSpec(key=KEY)).lane_for(scanner)
     assert not Reporter(ReportSpec(fmt="text", key=KEY)).lane_for(scanner)
+
+
+def test_c_scan_finds_what_the_hyperscan_package_finds(scanner: dlp.Scanner, corpus: Path) -> None:
+    lane = scanner._lane
+    assert lane is not None
+    if not lane._scans:
+        pytest.skip("dlp._native was built without libhs")
+    data = (corpus / "mixed.txt").read_bytes()
+    for buf in (data, data[:100], data[:2048], data[:2049], data[: 64 * 1024]):
+        ours = lane._native.collector()
+        lane._native.scan(ours, buf)
+        theirs = lane._native.collector()
+        db = lane._engine._db
+        if len(buf) <= 2 * lane_module.EDGE:
+            theirs.mode(0)
+            db.scan(b"\n" + buf + b"\n", theirs)
+        else:
+            theirs.mode(1)
+            db.scan(buf, theirs)
+            theirs.mode(2)
+            db.scan(b"\n" + buf[: lane_module.EDGE], theirs)
+            theirs.mode(3, len(buf) - lane_module.EDGE + 1)
+            db.scan(buf[-lane_module.EDGE :] + b"\n", theirs)
+        assert sorted(ours.matches()) == sorted(theirs.matches())
+        assert len(buf) < 3000 or len(ours.matches()) > 100

@@ -284,6 +284,7 @@ class HyperscanCandidates:
         expressions.append(rb"\xef\xbc[\x90-\x99]")
         flags.append(once)
         self._db = _Database(expressions, flags, cache_dir)
+        self.expressions, self.flags, self.cache_dir = expressions, flags, cache_dir
         self._yara = compile_rules({}, signatures, cache_dir=cache_dir) if signatures else None
         self._timeout = timeout
 

@@ -153,6 +153,30 @@ class Lane:
             return keywords.find_in(data, merge(spans, matcher.context_before, reach))
 
         self._keywords = find_keywords
+        self._scans = getattr(_native, "HYPERSCAN", None) is not None and self._load_database(engine)
+
+    def _load_database(self, engine: HyperscanCandidates) -> bool:
+        """Give the C side the engine's database, compiled by the Hyperscan library it
+        links (cached on disk like the engine's own); False when that fails."""
+        import hashlib
+
+        from dlp.engine.candidates import _save_bytes
+        from dlp.engine.rules import default_cache_dir
+
+        assert _native is not None
+        digest = hashlib.sha256(repr((_native.HYPERSCAN, engine.expressions, engine.flags)).encode())
+        path = (engine.cache_dir or default_cache_dir()) / f"hs-native-{digest.hexdigest()[:32]}.db"
+        try:
+            if self._native.load(path.read_bytes()):
+                return True
+        except OSError:
+            pass
+        try:
+            blob = self._native.compile(engine.expressions, engine.flags)
+        except (ValueError, RuntimeError):
+            return False
+        _save_bytes(path, blob)
+        return True
 
     @classmethod
     def build(cls, matcher: Matcher, key: bytes) -> Lane | None:
@@ -176,7 +200,9 @@ class Lane:
         collector = self._native.collector()
         db = engine._db
         size = len(data)
-        if size <= 2 * EDGE:
+        if self._scans:  # the C side scans: no Python call per match
+            self._native.scan(collector, data)
+        elif size <= 2 * EDGE:
             collector.mode(0)
             db.scan(b"\n" + data + b"\n", collector)
         else:
