@@ -113,6 +113,15 @@ static int buf_json(Buf *b, const char *s, size_t k) {
     return 0;
 }
 
+/* Lower-case hex of a SHA-256 digest, as hashlib's hexdigest() writes it. */
+static void digest_hex(const uint8_t digest[32], char out[64]) {
+    static const char hex[] = "0123456789abcdef";
+    for (int k = 0; k < 32; k++) {
+        out[2 * k] = hex[digest[k] >> 4];
+        out[2 * k + 1] = hex[digest[k] & 15];
+    }
+}
+
 /* ---------------------------------------------------------------- Collector */
 
 typedef struct {
@@ -807,6 +816,20 @@ static int mask_edges(Buf *out, const uint8_t *v, int k, int head, int tail) {
     return buf_put(out, v + tl, (size_t)(k - tl));
 }
 
+/* The C masks (MK_EDGES, MK_LANDLINE, MK_EMAIL) of a valid value; -1 on no memory. */
+static int mask_value(const Tables *t, int kind, int head, int tail, const uint8_t *v, int k, Buf *out) {
+    if (kind == MK_EDGES) return mask_edges(out, v, k, head, tail);
+    if (kind == MK_LANDLINE) /* the area code and the last two digits (dlp.detectors.cn_landline.mask) */
+        return mask_edges(out, v, k, k >= 3 && digits(v, 3) && t->area3[num(v, 3)] ? 3 : 4, 2);
+    if (kind == MK_EMAIL && k > 0) { /* first character, ***, @domain (dlp.detectors.email.mask) */
+        int at = k - 1;
+        while (at > 0 && v[at] != '@') at--;
+        if (buf_put(out, v, 1) < 0 || buf_put(out, "***", 3) < 0) return -1;
+        return buf_put(out, v + at, (size_t)(k - at));
+    }
+    return 0;
+}
+
 /* --------------------------------------------------------------------- Lane */
 
 typedef struct {
@@ -1347,26 +1370,24 @@ static void work_free(Work *w) {
 
 /*
  * finish(collector, data, header_bits, lo, hi, line_base, origin, counted, today,
- *        keywords, extras, tally, path_json)
+ *        keywords, tally, path_json)
  *
- * The JSONL of the hits in ``data`` that start in [lo, hi), merged by start with
- * ``extras`` ([(start, rendered line without location, detector name)]: signature
- * findings rendered by Python). Returns (chunks, extra_chunks, counted) where
- * chunks is a list of bytes (each extra alone in its own chunk, at the indexes in
- * extra_chunks) and counted is (position, newlines before it) for Window._counted.
- * ``keywords(data, windows)`` is KeywordIndex.find_in.
+ * The JSONL of the hits in ``data`` that start in [lo, hi). Returns (rendered,
+ * counted): the bytes, and (position, newlines before it) for Window._counted.
+ * ``keywords(data, spans)`` looks up the context keywords around the kept hits'
+ * spans (dlp.engine.lane). Windows that need YARA never get here.
  */
 static PyObject *lane_finish(Lane *l, PyObject *args) {
-    PyObject *col_obj, *keywords, *extras, *tally_obj, *counted, *data_obj;
+    PyObject *col_obj, *keywords, *tally_obj, *counted, *data_obj;
     unsigned long long header;
     long long lo, hi, line_base, origin;
     const char *today;
     Py_ssize_t today_len;
     const char *path_json;
     Py_ssize_t path_len;
-    if (!PyArg_ParseTuple(args, "O!SKLLLLO!s#OO!O!y#", &CollectorType, &col_obj, &data_obj, &header, &lo, &hi,
+    if (!PyArg_ParseTuple(args, "O!SKLLLLO!s#OO!y#", &CollectorType, &col_obj, &data_obj, &header, &lo, &hi,
                           &line_base, &origin, &PyTuple_Type, &counted, &today, &today_len, &keywords,
-                          &PyList_Type, &extras, &TallyType, &tally_obj, &path_json, &path_len))
+                          &TallyType, &tally_obj, &path_json, &path_len))
         return NULL;
     if (today_len == 8) memcpy(l->tables.today, today, 8);
     Collector *col = (Collector *)col_obj;
@@ -1375,7 +1396,7 @@ static PyObject *lane_finish(Lane *l, PyObject *args) {
     w.l = l;
     w.data = (const uint8_t *)PyBytes_AS_STRING(data_obj);
     w.size = PyBytes_GET_SIZE(data_obj);
-    PyObject *result = NULL, *chunks = NULL, *extra_idx = NULL, *kw = NULL;
+    PyObject *result = NULL, *kw = NULL;
     Ints anchors[64] = {{0}};
     Ints gated_found = {0}; /* (pattern id, start, end) triples of gated candidates */
     Ranked *ranked = NULL;
@@ -1559,43 +1580,18 @@ static PyObject *lane_finish(Lane *l, PyObject *args) {
         }
         kw_loaded = 1;
     }
-    /* 5. render the hits in [lo, hi), merged with the extras by start */
+    /* 5. render the hits in [lo, hi) */
     tally_kind_of = PyMem_Malloc(((size_t)l->ndet + 1) * sizeof(int));
-    chunks = PyList_New(0);
-    extra_idx = PyList_New(0);
-    if (!tally_kind_of || !chunks || !extra_idx) goto done;
+    if (!tally_kind_of) {
+        PyErr_NoMemory();
+        goto done;
+    }
     for (int i = 0; i < l->ndet; i++) tally_kind_of[i] = -2; /* not looked up yet */
-    Py_ssize_t xi = 0, nx = PyList_GET_SIZE(extras);
     int64_t cpos = counted_pos, cn = counted_n;
     Buf scratch = {0};
-    for (Py_ssize_t i = 0; i <= w.n; i++) {
-        Cand *c = i < w.n ? &w.cands[i] : NULL;
-        if (c && (c->det < 0 || c->start < lo || c->start >= hi)) continue;
-        /* extras that start before this hit (or all that remain at the end) */
-        while (xi < nx) {
-            PyObject *x = PyList_GET_ITEM(extras, xi);
-            long long xs = PyLong_AsLongLong(PyTuple_GET_ITEM(x, 0));
-            if (c && xs >= c->start) break;
-            if (out.n) {
-                PyObject *b = PyBytes_FromStringAndSize(out.p, (Py_ssize_t)out.n);
-                if (!b || PyList_Append(chunks, b) < 0) {
-                    Py_XDECREF(b);
-                    buf_free(&scratch);
-                    goto done;
-                }
-                Py_DECREF(b);
-                out.n = 0;
-            }
-            PyObject *idx = PyLong_FromSsize_t(PyList_GET_SIZE(chunks));
-            if (!idx || PyList_Append(extra_idx, idx) < 0 || PyList_Append(chunks, PyTuple_GET_ITEM(x, 1)) < 0) {
-                Py_XDECREF(idx);
-                buf_free(&scratch);
-                goto done;
-            }
-            Py_DECREF(idx);
-            xi++;
-        }
-        if (!c) break;
+    for (Py_ssize_t i = 0; i < w.n; i++) {
+        Cand *c = &w.cands[i];
+        if (c->det < 0 || c->start < lo || c->start >= hi) continue;
         Det *d = &l->dets[c->det];
         /* context */
         int context = (d->context & header) != 0;
@@ -1611,17 +1607,8 @@ static PyObject *lane_finish(Lane *l, PyObject *args) {
         /* masked value */
         const uint8_t *v = (const uint8_t *)w.values.p + c->voff;
         scratch.n = 0;
-        if (d->mask_kind == MK_EDGES && !c->value) {
-            if (mask_edges(&scratch, v, c->vlen, d->head, d->tail) < 0) goto fail_scratch;
-        } else if (d->mask_kind == MK_LANDLINE && !c->value) {
-            int area = c->vlen >= 3 && digits(v, 3) && l->tables.area3[num(v, 3)] ? 3 : 4;
-            if (mask_edges(&scratch, v, c->vlen, area, 2) < 0) goto fail_scratch;
-        } else if (d->mask_kind == MK_EMAIL && !c->value) {
-            int at = c->vlen - 1;
-            while (at > 0 && v[at] != '@') at--;
-            if (buf_put(&scratch, v, 1) < 0 || buf_put(&scratch, "***", 3) < 0 ||
-                buf_put(&scratch, v + at, (size_t)(c->vlen - at)) < 0)
-                goto fail_scratch;
+        if (d->mask_kind != MK_PYTHON && !c->value) {
+            if (mask_value(&l->tables, d->mask_kind, d->head, d->tail, v, c->vlen, &scratch) < 0) goto fail_scratch;
         } else {
             PyObject *value = c->value;
             if (value) Py_INCREF(value);
@@ -1649,12 +1636,8 @@ static PyObject *lane_finish(Lane *l, PyObject *args) {
         }
         cpos = c->start;
         long long line = line_base + 1 + cn;
-        static const char hex[] = "0123456789abcdef";
         char fp[64];
-        for (int k = 0; k < 32; k++) {
-            fp[2 * k] = hex[digest[k] >> 4];
-            fp[2 * k + 1] = hex[digest[k] & 15];
-        }
+        digest_hex(digest, fp);
         PyObject *conf = context ? d->conf_context : d->conf_base;
         if (buf_put(&out, "{\"type\":\"finding\",\"path\":", 25) < 0 || buf_put(&out, path_json, (size_t)path_len) < 0 ||
             buf_put(&out, ",\"detector\":", 12) < 0 ||
@@ -1685,18 +1668,8 @@ static PyObject *lane_finish(Lane *l, PyObject *args) {
         goto done;
     }
     buf_free(&scratch);
-    if (out.n) {
-        PyObject *b = PyBytes_FromStringAndSize(out.p, (Py_ssize_t)out.n);
-        if (!b || PyList_Append(chunks, b) < 0) {
-            Py_XDECREF(b);
-            goto done;
-        }
-        Py_DECREF(b);
-    }
-    result = Py_BuildValue("(OO(LL))", chunks, extra_idx, (long long)cpos, (long long)cn);
+    result = Py_BuildValue("(y#(LL))", out.p ? out.p : "", (Py_ssize_t)out.n, (long long)cpos, (long long)cn);
 done:
-    Py_XDECREF(chunks);
-    Py_XDECREF(extra_idx);
     Py_XDECREF(kw);
     for (int c = 0; c < 64; c++) {
         PyMem_Free(anchors[c].v);
@@ -1748,11 +1721,7 @@ static PyObject *native_hmac_hex(PyObject *module, PyObject *args) {
     hmac((Lane *)lane, v.buf, (size_t)v.len, digest);
     PyBuffer_Release(&v);
     char fp[64];
-    static const char hex[] = "0123456789abcdef";
-    for (int k = 0; k < 32; k++) {
-        fp[2 * k] = hex[digest[k] >> 4];
-        fp[2 * k + 1] = hex[digest[k] & 15];
-    }
+    digest_hex(digest, fp);
     return PyUnicode_FromStringAndSize(fp, 64);
 }
 
@@ -1764,15 +1733,7 @@ static PyObject *native_mask(PyObject *module, PyObject *args) {
     if (!PyArg_ParseTuple(args, "O!iiiy*", &LaneType, &lane, &kind, &head, &tail, &v)) return NULL;
     Lane *l = (Lane *)lane;
     Buf out = {0};
-    const uint8_t *s = v.buf;
-    int k = (int)v.len, r = 0;
-    if (kind == MK_EDGES) r = mask_edges(&out, s, k, head, tail);
-    else if (kind == MK_LANDLINE) r = mask_edges(&out, s, k, k >= 3 && digits(s, 3) && l->tables.area3[num(s, 3)] ? 3 : 4, 2);
-    else if (kind == MK_EMAIL && k > 0) {
-        int at = k - 1;
-        while (at > 0 && s[at] != '@') at--;
-        r = buf_put(&out, s, 1) < 0 || buf_put(&out, "***", 3) < 0 || buf_put(&out, s + at, (size_t)(k - at)) < 0 ? -1 : 0;
-    }
+    int r = mask_value(&l->tables, kind, head, tail, v.buf, (int)v.len, &out);
     PyBuffer_Release(&v);
     PyObject *res = r < 0 ? NULL : PyUnicode_DecodeUTF8(out.p ? out.p : "", (Py_ssize_t)out.n, "strict");
     buf_free(&out);

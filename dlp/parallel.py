@@ -198,15 +198,13 @@ def batches(entries: Sequence[Entry]) -> Iterator[list[Entry]]:
 
 def _here(scanner: Scanner, entry: Entry, reporter: Reporter | None) -> Iterator[Any]:
     """Scan in this process; large inputs and stdin stream their findings in pieces."""
+    stream = entry.path == STDIN or entry.size >= STREAM_SIZE_HERE
     if reporter is not None:
-        yield from reporter.scan(scanner, entry, stream=entry.path == STDIN or entry.size >= STREAM_SIZE_HERE)
-        return
-    if entry.path == STDIN or entry.size >= STREAM_SIZE_HERE:
-        results: Iterator[ScanResult] = scanner.scan_entry_pieces(entry)
+        yield from reporter.scan(scanner, entry, stream=stream)
+    elif stream:
+        yield from scanner.scan_entry_pieces(entry)
     else:
-        results = iter((scanner.scan_entry(entry),))
-    for result in results:
-        yield _report(reporter, result)
+        yield scanner.scan_entry(entry)
 
 
 def scan_entries(

@@ -323,16 +323,6 @@ def test_c_scan_finds_what_the_hyperscan_package_finds(scanner: dlp.Scanner, cor
         ours = lane._native.collector()
         lane._native.scan(ours, buf)
         theirs = lane._native.collector()
-        db = lane._engine._db
-        if len(buf) <= 2 * lane_module.EDGE:
-            theirs.mode(0)
-            db.scan(b"\n" + buf + b"\n", theirs)
-        else:
-            theirs.mode(1)
-            db.scan(buf, theirs)
-            theirs.mode(2)
-            db.scan(b"\n" + buf[: lane_module.EDGE], theirs)
-            theirs.mode(3, len(buf) - lane_module.EDGE + 1)
-            db.scan(buf[-lane_module.EDGE :] + b"\n", theirs)
+        lane_module.feed(lane._engine, buf, theirs)
         assert sorted(ours.matches()) == sorted(theirs.matches())
         assert len(buf) < 3000 or len(ours.matches()) > 100

@@ -198,20 +198,10 @@ class Lane:
         data = window.buf
         engine = self._engine
         collector = self._native.collector()
-        db = engine._db
-        size = len(data)
         if self._scans:  # the C side scans: no Python call per match
             self._native.scan(collector, data)
-        elif size <= 2 * EDGE:
-            collector.mode(0)
-            db.scan(b"\n" + data + b"\n", collector)
         else:
-            collector.mode(1)
-            db.scan(data, collector)
-            collector.mode(2)
-            db.scan(b"\n" + data[:EDGE], collector)
-            collector.mode(3, size - EDGE + 1)
-            db.scan(data[-EDGE:] + b"\n", collector)
+            feed(engine, data, collector)
         fullwidth, triggered = self._native.flags(collector)
         if fullwidth:
             return False
@@ -219,7 +209,7 @@ class Lane:
             engine._always_yara or any(self._rules[r] not in seen_rules for r in triggered)
         ):
             return False
-        chunks, _, counted = self._native.finish(
+        rendered, counted = self._native.finish(
             collector,
             data,
             header,
@@ -230,13 +220,31 @@ class Lane:
             window._counted,
             self._today.compact(),
             self._keywords,
-            [],
             out.tally,
             out.path_json,
         )
         window._counted = counted
-        out.add_chunks(chunks)
+        if rendered:
+            out.add_chunks([rendered])
         return True
+
+
+def feed(engine: HyperscanCandidates, data: bytes, collector: Any) -> None:
+    """Hand the matches of ``engine``'s database in ``data`` to ``collector`` through the
+    hyperscan package, as :meth:`HyperscanCandidates._scan` scans (in place, then the
+    edges with a sentinel; the collector's mode says how to store each scan's matches)."""
+    db = engine._db
+    size = len(data)
+    if size <= 2 * EDGE:
+        collector.mode(0)
+        db.scan(b"\n" + data + b"\n", collector)
+        return
+    collector.mode(1)
+    db.scan(data, collector)
+    collector.mode(2)
+    db.scan(b"\n" + data[:EDGE], collector)
+    collector.mode(3, size - EDGE + 1)
+    db.scan(data[-EDGE:] + b"\n", collector)
 
 
 class LaneOutput:
