@@ -70,9 +70,14 @@ static int buf_put(Buf *b, const void *s, size_t k) {
 }
 
 static int buf_int(Buf *b, long long v) {
-    char tmp[24];
-    int k = snprintf(tmp, sizeof tmp, "%lld", v);
-    return buf_put(b, tmp, (size_t)k);
+    char tmp[24], *e = tmp + sizeof tmp, *p = e;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) *--p = '-';
+    return buf_put(b, p, (size_t)(e - p));
 }
 
 static void buf_free(Buf *b) {
@@ -132,8 +137,7 @@ typedef struct {
     int mode;
     int64_t base;
     uint32_t count;        /* detector pattern ids are below this */
-    const uint8_t *leads;  /* per pattern id: 1 when it consumes a leading boundary byte */
-    PyObject *owner;       /* the Lane holding ``leads`` */
+    uint8_t *leads;        /* per pattern id: 1 when it consumes a leading boundary byte (a copy) */
 } Collector;
 
 static PyTypeObject CollectorType;
@@ -213,7 +217,7 @@ static void collector_dealloc(Collector *c) {
     free(c->ids);
     free(c->starts);
     free(c->ends);
-    Py_XDECREF(c->owner);
+    PyMem_Free(c->leads);
     Py_TYPE(c)->tp_free((PyObject *)c);
 }
 
@@ -832,6 +836,24 @@ static int mask_value(const Tables *t, int kind, int head, int tail, const uint8
 
 /* --------------------------------------------------------------------- Lane */
 
+/* Span -> highest priority confirmed (a small open-addressing map for one window). */
+typedef struct {
+    int64_t *keys;  /* start * 2^20 + length, -1 empty */
+    int *prio;
+    size_t cap;     /* slots in use (a power of two) */
+    size_t alloc;   /* slots allocated */
+} SpanMap;
+
+struct Cand;
+typedef struct {
+    struct Cand *cands;
+    Py_ssize_t cap;
+    Buf values, out;
+    SpanMap map;
+} Pool;
+
+#define POOL_KEEP ((size_t)96 << 20) /* larger buffers are freed, not kept */
+
 typedef struct {
     int native;                 /* NK_* */
     int priority;
@@ -865,6 +887,11 @@ typedef struct {
     SHA256_CTX inner, outer;
     uint8_t near_edge[256];
     PyObject *exc;              /* exceptions a Python validator may raise for "not a value" */
+    /* Buffers kept from one finish() to the next, so that a scan does not fault in fresh
+     * memory per window. finish() takes them while it runs (a second thread entering it
+     * meanwhile finds none and allocates its own) and gives them back. */
+    Pool pool;
+    Collector *spare;           /* handed out again by collector() once nobody else holds it */
 #ifdef DLP_HAVE_HS
     hs_database_t *db;          /* the candidate database, when the lane scans itself */
     hs_scratch_t *scratch;      /* prototype, cloned per scan */
@@ -898,6 +925,12 @@ static void lane_dealloc(Lane *l) {
     }
     Py_XDECREF(l->categories);
     Py_XDECREF(l->exc);
+    Py_XDECREF(l->spare);
+    PyMem_Free(l->pool.cands);
+    buf_free(&l->pool.values);
+    buf_free(&l->pool.out);
+    PyMem_Free(l->pool.map.keys);
+    PyMem_Free(l->pool.map.prio);
 #ifdef DLP_HAVE_HS
     if (l->scratch) hs_free_scratch(l->scratch);
     if (l->db) hs_free_database(l->db);
@@ -1076,7 +1109,15 @@ static int lane_init(Lane *l, PyObject *args, PyObject *kwargs) {
 }
 
 static PyObject *lane_collector(Lane *l, PyObject *noargs) {
-    Collector *c = PyObject_New(Collector, &CollectorType);
+    Collector *c = l->spare;
+    if (c && Py_REFCNT(c) == 1) { /* only the lane holds it: its arrays are reused */
+        c->n = 0;
+        c->mode = 0;
+        c->base = 0;
+        Py_INCREF(c);
+        return (PyObject *)c;
+    }
+    c = PyObject_New(Collector, &CollectorType);
     if (!c) return NULL;
     c->ids = NULL;
     c->starts = c->ends = NULL;
@@ -1084,9 +1125,16 @@ static PyObject *lane_collector(Lane *l, PyObject *noargs) {
     c->mode = 0;
     c->base = 0;
     c->count = l->count;
-    c->leads = l->leads;
-    Py_INCREF(l);
-    c->owner = (PyObject *)l;
+    c->leads = PyMem_Malloc(l->count + 1);
+    if (!c->leads) {
+        Py_DECREF(c);
+        return PyErr_NoMemory();
+    }
+    memcpy(c->leads, l->leads, l->count + 1);
+    if (!l->spare) {
+        Py_INCREF(c);
+        l->spare = c;
+    }
     return (PyObject *)c;
 }
 
@@ -1117,7 +1165,7 @@ static PyObject *lane_flags(Lane *l, PyObject *arg) {
     return Py_BuildValue("(NN)", PyBool_FromLong(fullwidth), rules);
 }
 
-typedef struct {
+typedef struct Cand {
     int64_t start, end;
     int det, seq, unknown;
     size_t voff;
@@ -1190,23 +1238,22 @@ static int boundary_ok(const uint8_t *b, int64_t size, int64_t start, int64_t en
     return 1;
 }
 
-/* Span -> highest priority confirmed (a small open-addressing map for one window). */
-typedef struct {
-    int64_t *keys;  /* start * 2^20 + length, -1 empty */
-    int *prio;
-    size_t cap;
-} SpanMap;
-
+/* A map of at least 2n + 2 slots, in ``m``'s arrays when they are large enough. */
 static int spanmap_init(SpanMap *m, Py_ssize_t n) {
     size_t cap = 64;
     while (cap < (size_t)n * 2 + 2) cap *= 2;
-    m->keys = PyMem_Malloc(cap * sizeof *m->keys);
-    m->prio = PyMem_Malloc(cap * sizeof *m->prio);
-    if (!m->keys || !m->prio) {
-        PyErr_NoMemory();
-        return -1;
+    if (cap > m->alloc) {
+        PyMem_Free(m->keys);
+        PyMem_Free(m->prio);
+        m->keys = PyMem_Malloc(cap * sizeof *m->keys);
+        m->prio = PyMem_Malloc(cap * sizeof *m->prio);
+        m->alloc = m->keys && m->prio ? cap : 0;
+        if (!m->alloc) {
+            PyErr_NoMemory();
+            return -1;
+        }
     }
-    for (size_t i = 0; i < cap; i++) m->keys[i] = -1;
+    memset(m->keys, 0xFF, cap * sizeof *m->keys); /* -1 */
     m->cap = cap;
     return 0;
 }
@@ -1360,12 +1407,45 @@ static Py_ssize_t merge_spans(int64_t *lo, int64_t *hi, Py_ssize_t n, int64_t lo
     return m;
 }
 
-static void work_free(Work *w) {
+/* Take the lane's pooled buffers for one finish() (empty ones when another holds them). */
+static void pool_take(Lane *l, Work *w, Buf *out) {
+    Pool *p = &l->pool;
+    w->cands = p->cands;
+    w->cap = p->cap;
+    w->values = p->values;
+    w->values.n = 0;
+    w->confirmed = p->map;
+    *out = p->out;
+    out->n = 0;
+    memset(p, 0, sizeof *p);
+}
+
+static void keep_buf(Buf *slot, Buf *b) {
+    if (!slot->p && b->cap <= POOL_KEEP) {
+        *slot = *b;
+        memset(b, 0, sizeof *b);
+    }
+    buf_free(b);
+}
+
+/* Give the buffers back to the pool (or free them when it has its own again or they are huge). */
+static void work_free(Work *w, Buf *out) {
+    Pool *p = &w->l->pool;
     for (Py_ssize_t i = 0; i < w->n; i++) Py_XDECREF(w->cands[i].value);
-    PyMem_Free(w->cands);
-    buf_free(&w->values);
-    PyMem_Free(w->confirmed.keys);
-    PyMem_Free(w->confirmed.prio);
+    if (!p->cands && (size_t)w->cap * sizeof *w->cands <= POOL_KEEP) {
+        p->cands = w->cands;
+        p->cap = w->cap;
+    } else {
+        PyMem_Free(w->cands);
+    }
+    keep_buf(&p->values, &w->values);
+    keep_buf(&p->out, out);
+    if (!p->map.keys && w->confirmed.alloc * sizeof(int64_t) <= POOL_KEEP) {
+        p->map = w->confirmed;
+    } else {
+        PyMem_Free(w->confirmed.keys);
+        PyMem_Free(w->confirmed.prio);
+    }
 }
 
 /*
@@ -1393,7 +1473,9 @@ static PyObject *lane_finish(Lane *l, PyObject *args) {
     Collector *col = (Collector *)col_obj;
     Tally *tally = (Tally *)tally_obj;
     Work w = {0};
+    Buf out = {0};
     w.l = l;
+    pool_take(l, &w, &out);
     w.data = (const uint8_t *)PyBytes_AS_STRING(data_obj);
     w.size = PyBytes_GET_SIZE(data_obj);
     PyObject *result = NULL, *kw = NULL;
@@ -1403,7 +1485,6 @@ static PyObject *lane_finish(Lane *l, PyObject *args) {
     int64_t *wlo = NULL, *whi = NULL;
     Ints kwpos[64] = {{0}};
     int kw_loaded = 0;
-    Buf out = {0};
     int *tally_kind_of = NULL;
     long long counted_pos, counted_n;
     if (!PyArg_ParseTuple(counted, "LL", &counted_pos, &counted_n)) goto done;
@@ -1680,8 +1761,7 @@ done:
     PyMem_Free(wlo);
     PyMem_Free(whi);
     PyMem_Free(tally_kind_of);
-    buf_free(&out);
-    work_free(&w);
+    work_free(&w, &out);
     return result;
 }
 
