@@ -853,6 +853,10 @@ typedef struct {
 } Pool;
 
 #define POOL_KEEP ((size_t)96 << 20) /* larger buffers are freed, not kept */
+/* finish() hands its JSONL over in bytes objects of about this size: small enough for
+ * malloc to reuse the memory of the last ones (a window's whole output, tens of MB on a
+ * dense list, was faulted in afresh every time). */
+#define OUT_PIECE ((size_t)1 << 22)
 
 typedef struct {
     int native;                 /* NK_* */
@@ -1452,8 +1456,9 @@ static void work_free(Work *w, Buf *out) {
  * finish(collector, data, header_bits, lo, hi, line_base, origin, counted, today,
  *        keywords, tally, path_json)
  *
- * The JSONL of the hits in ``data`` that start in [lo, hi). Returns (rendered,
- * counted): the bytes, and (position, newlines before it) for Window._counted.
+ * The JSONL of the hits in ``data`` that start in [lo, hi). Returns (pieces,
+ * counted): a list of bytes (whole lines, about OUT_PIECE each), and (position,
+ * newlines before it) for Window._counted.
  * ``keywords(data, spans)`` looks up the context keywords around the kept hits'
  * spans (dlp.engine.lane). Windows that need YARA never get here.
  */
@@ -1478,7 +1483,7 @@ static PyObject *lane_finish(Lane *l, PyObject *args) {
     pool_take(l, &w, &out);
     w.data = (const uint8_t *)PyBytes_AS_STRING(data_obj);
     w.size = PyBytes_GET_SIZE(data_obj);
-    PyObject *result = NULL, *kw = NULL;
+    PyObject *result = NULL, *kw = NULL, *pieces = NULL;
     Ints anchors[64] = {{0}};
     Ints gated_found = {0}; /* (pattern id, start, end) triples of gated candidates */
     Ranked *ranked = NULL;
@@ -1670,6 +1675,8 @@ static PyObject *lane_finish(Lane *l, PyObject *args) {
     for (int i = 0; i < l->ndet; i++) tally_kind_of[i] = -2; /* not looked up yet */
     int64_t cpos = counted_pos, cn = counted_n;
     Buf scratch = {0};
+    pieces = PyList_New(0);
+    if (!pieces) goto done;
     for (Py_ssize_t i = 0; i < w.n; i++) {
         Cand *c = &w.cands[i];
         if (c->det < 0 || c->start < lo || c->start >= hi) continue;
@@ -1743,14 +1750,32 @@ static PyObject *lane_finish(Lane *l, PyObject *args) {
         uint64_t prefix = 0;
         for (int k = 0; k < 8; k++) prefix = (prefix << 8) | digest[k];
         if (tally_add(tally, tally_kind_of[c->det], prefix, line) < 0) goto fail_scratch;
+        if (out.n >= OUT_PIECE) {
+            PyObject *piece = PyBytes_FromStringAndSize(out.p, (Py_ssize_t)out.n);
+            if (!piece || PyList_Append(pieces, piece) < 0) {
+                Py_XDECREF(piece);
+                goto fail_scratch;
+            }
+            Py_DECREF(piece);
+            out.n = 0;
+        }
         continue;
     fail_scratch:
         buf_free(&scratch);
         goto done;
     }
     buf_free(&scratch);
-    result = Py_BuildValue("(y#(LL))", out.p ? out.p : "", (Py_ssize_t)out.n, (long long)cpos, (long long)cn);
+    if (out.n) {
+        PyObject *piece = PyBytes_FromStringAndSize(out.p, (Py_ssize_t)out.n);
+        if (!piece || PyList_Append(pieces, piece) < 0) {
+            Py_XDECREF(piece);
+            goto done;
+        }
+        Py_DECREF(piece);
+    }
+    result = Py_BuildValue("(O(LL))", pieces, (long long)cpos, (long long)cn);
 done:
+    Py_XDECREF(pieces);
     Py_XDECREF(kw);
     for (int c = 0; c < 64; c++) {
         PyMem_Free(anchors[c].v);

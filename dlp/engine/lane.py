@@ -209,7 +209,7 @@ class Lane:
             engine._always_yara or any(self._rules[r] not in seen_rules for r in triggered)
         ):
             return False
-        rendered, counted = self._native.finish(
+        pieces, counted = self._native.finish(
             collector,
             data,
             header,
@@ -224,8 +224,7 @@ class Lane:
             out.path_json,
         )
         window._counted = counted
-        if rendered:
-            out.add_chunks([rendered])
+        out.add_chunks(pieces)
         return True
 
 
@@ -280,8 +279,8 @@ class LaneOutput:
         for chunk in chunks:
             self.chunks.append(chunk)
             self._size += len(chunk)
-        if self._flush is not None and self._size >= self._piece:
-            self._flush(self.take())
+            if self._flush is not None and self._size >= self._piece:
+                self._flush(self.take())
 
     def add_findings(self, findings: Sequence[Finding]) -> None:
         """Findings of a window the Python way: rendered and counted as the lane would."""
