@@ -69,7 +69,10 @@ static int buf_put(Buf *b, const void *s, size_t k) {
     return 0;
 }
 
-static int buf_int(Buf *b, long long v) {
+/* Writers into reserved space: each returns the end of what it wrote. */
+#define INT_MAX_CHARS 20
+
+static char *put_int(char *o, long long v) {
     char tmp[24], *e = tmp + sizeof tmp, *p = e;
     unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
     do {
@@ -77,7 +80,8 @@ static int buf_int(Buf *b, long long v) {
         u /= 10;
     } while (u);
     if (v < 0) *--p = '-';
-    return buf_put(b, p, (size_t)(e - p));
+    memcpy(o, p, (size_t)(e - p));
+    return o + (e - p);
 }
 
 static void buf_free(Buf *b) {
@@ -86,11 +90,10 @@ static void buf_free(Buf *b) {
     b->n = b->cap = 0;
 }
 
-/* A JSON string as orjson writes it: quotes, backslash and control characters escaped. */
-static int buf_json(Buf *b, const char *s, size_t k) {
+/* A JSON string as orjson writes it: quotes, backslash and control characters escaped
+ * (at most 6 * k + 2 bytes). */
+static char *put_json(char *o, const char *s, size_t k) {
     static const char hex[] = "0123456789abcdef";
-    if (buf_reserve(b, k * 6 + 2) < 0) return -1;
-    char *o = b->p + b->n;
     *o++ = '"';
     for (size_t i = 0; i < k; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -114,17 +117,22 @@ static int buf_json(Buf *b, const char *s, size_t k) {
         }
     }
     *o++ = '"';
-    b->n = (size_t)(o - b->p);
-    return 0;
+    return o;
 }
 
 /* Lower-case hex of a SHA-256 digest, as hashlib's hexdigest() writes it. */
-static void digest_hex(const uint8_t digest[32], char out[64]) {
+static char HEX_PAIRS[512]; /* byte -> two hex digits (filled when the module loads) */
+
+static void hex_pairs_init(void) {
     static const char hex[] = "0123456789abcdef";
-    for (int k = 0; k < 32; k++) {
-        out[2 * k] = hex[digest[k] >> 4];
-        out[2 * k + 1] = hex[digest[k] & 15];
+    for (int b = 0; b < 256; b++) {
+        HEX_PAIRS[2 * b] = hex[b >> 4];
+        HEX_PAIRS[2 * b + 1] = hex[b & 15];
     }
+}
+
+static void digest_hex(const uint8_t digest[32], char out[64]) {
+    for (int k = 0; k < 32; k++) memcpy(out + 2 * k, HEX_PAIRS + 2 * digest[k], 2);
 }
 
 /* ---------------------------------------------------------------- Collector */
@@ -836,20 +844,11 @@ static int mask_value(const Tables *t, int kind, int head, int tail, const uint8
 
 /* --------------------------------------------------------------------- Lane */
 
-/* Span -> highest priority confirmed (a small open-addressing map for one window). */
-typedef struct {
-    int64_t *keys;  /* start * 2^20 + length, -1 empty */
-    int *prio;
-    size_t cap;     /* slots in use (a power of two) */
-    size_t alloc;   /* slots allocated */
-} SpanMap;
-
 struct Cand;
 typedef struct {
     struct Cand *cands;
     Py_ssize_t cap;
     Buf values, out;
-    SpanMap map;
 } Pool;
 
 #define POOL_KEEP ((size_t)96 << 20) /* larger buffers are freed, not kept */
@@ -933,8 +932,6 @@ static void lane_dealloc(Lane *l) {
     PyMem_Free(l->pool.cands);
     buf_free(&l->pool.values);
     buf_free(&l->pool.out);
-    PyMem_Free(l->pool.map.keys);
-    PyMem_Free(l->pool.map.prio);
 #ifdef DLP_HAVE_HS
     if (l->scratch) hs_free_scratch(l->scratch);
     if (l->db) hs_free_database(l->db);
@@ -1242,38 +1239,18 @@ static int boundary_ok(const uint8_t *b, int64_t size, int64_t start, int64_t en
     return 1;
 }
 
-/* A map of at least 2n + 2 slots, in ``m``'s arrays when they are large enough. */
-static int spanmap_init(SpanMap *m, Py_ssize_t n) {
-    size_t cap = 64;
-    while (cap < (size_t)n * 2 + 2) cap *= 2;
-    if (cap > m->alloc) {
-        PyMem_Free(m->keys);
-        PyMem_Free(m->prio);
-        m->keys = PyMem_Malloc(cap * sizeof *m->keys);
-        m->prio = PyMem_Malloc(cap * sizeof *m->prio);
-        m->alloc = m->keys && m->prio ? cap : 0;
-        if (!m->alloc) {
-            PyErr_NoMemory();
-            return -1;
-        }
-    }
-    memset(m->keys, 0xFF, cap * sizeof *m->keys); /* -1 */
-    m->cap = cap;
-    return 0;
-}
+/* The spans confirmed last, with the highest priority that confirmed each. Hyperscan
+ * reports matches by end offset, so the patterns matching one span (a resident ID is
+ * also USCC-shaped) arrive together: a short ring finds them without a map of the
+ * whole window, whose lookups missed the cache once per candidate. Skipping is only
+ * a saving (overlap resolution drops a same-span, lower-priority candidate anyway),
+ * so a span the ring has forgotten is merely validated again. */
+#define RECENT 16
 
-static int *spanmap_slot(SpanMap *m, int64_t start, int64_t end, int create) {
-    int64_t key = start * 1048576 + (end - start);
-    size_t j = (size_t)((uint64_t)key * 0x9E3779B97F4A7C15ULL >> 20) & (m->cap - 1);
-    while (m->keys[j] != -1) {
-        if (m->keys[j] == key) return &m->prio[j];
-        j = (j + 1) & (m->cap - 1);
-    }
-    if (!create) return NULL;
-    m->keys[j] = key;
-    m->prio[j] = -1;
-    return &m->prio[j];
-}
+typedef struct {
+    int64_t start, end;
+    int prio;
+} Recent;
 
 typedef struct {
     Lane *l;
@@ -1282,7 +1259,8 @@ typedef struct {
     Buf values;
     Cand *cands;
     Py_ssize_t n, cap;
-    SpanMap confirmed;
+    Recent recent[RECENT];
+    int nrecent, next_recent;
     int seq;
 } Work;
 
@@ -1298,8 +1276,8 @@ static int validate_one(Work *w, int di, int64_t start, int64_t end) {
         if (pos == start || (pos == low && pos > 0 && d->left[data[pos - 1]])) return 0;
         start = pos;
     }
-    int *best = spanmap_slot(&w->confirmed, start, end, 0);
-    if (best && *best > d->priority) return 0;
+    for (int i = 0; i < w->nrecent; i++)
+        if (w->recent[i].start == start && w->recent[i].end == end && w->recent[i].prio > d->priority) return 0;
     int64_t size = w->size;
     if (((start > 0 && l->near_edge[data[start - 1]]) || (end < size && l->near_edge[data[end]])) &&
         !boundary_ok(data, size, start, end, d->allow_extension, d->joiners))
@@ -1373,8 +1351,18 @@ static int validate_one(Work *w, int di, int64_t start, int64_t end) {
     c->vlen = (int)(w->values.n - voff);
     c->value = value;
     if (!unknown) {
-        int *slot = spanmap_slot(&w->confirmed, start, end, 1);
-        if (d->priority > *slot) *slot = d->priority;
+        int i = 0;
+        while (i < w->nrecent && !(w->recent[i].start == start && w->recent[i].end == end)) i++;
+        if (i == w->nrecent) {
+            i = w->next_recent;
+            w->next_recent = (w->next_recent + 1) % RECENT;
+            if (w->nrecent < RECENT) w->nrecent++;
+            w->recent[i].start = start;
+            w->recent[i].end = end;
+            w->recent[i].prio = d->priority;
+        } else if (d->priority > w->recent[i].prio) {
+            w->recent[i].prio = d->priority;
+        }
     }
     return 0;
 }
@@ -1418,7 +1406,6 @@ static void pool_take(Lane *l, Work *w, Buf *out) {
     w->cap = p->cap;
     w->values = p->values;
     w->values.n = 0;
-    w->confirmed = p->map;
     *out = p->out;
     out->n = 0;
     memset(p, 0, sizeof *p);
@@ -1444,12 +1431,48 @@ static void work_free(Work *w, Buf *out) {
     }
     keep_buf(&p->values, &w->values);
     keep_buf(&p->out, out);
-    if (!p->map.keys && w->confirmed.alloc * sizeof(int64_t) <= POOL_KEEP) {
-        p->map = w->confirmed;
-    } else {
-        PyMem_Free(w->confirmed.keys);
-        PyMem_Free(w->confirmed.prio);
+}
+
+/* The constant stretches of a detector's JSONL record in one finish() call: up to the
+ * masked value, and from the confidence to the offset (without and with context). */
+typedef struct {
+    char *head, *mid_base, *mid_context; /* one allocation, at head */
+    size_t head_len, mid_base_len, mid_context_len;
+} Parts;
+
+static int render_parts(Parts *pp, const Det *d, const char *path_json, size_t path_len) {
+    static const char type[] = "{\"type\":\"finding\",\"path\":", detector[] = ",\"detector\":",
+                      masked[] = ",\"masked\":", confidence[] = "\",\"confidence\":", severity[] = ",\"severity\":",
+                      offset[] = ",\"location\":{\"offset\":";
+    Buf b = {0};
+    PyObject *confs[2] = {d->conf_base, d->conf_context};
+    size_t ends[3];
+    if (buf_put(&b, type, sizeof type - 1) < 0 || buf_put(&b, path_json, path_len) < 0 ||
+        buf_put(&b, detector, sizeof detector - 1) < 0 ||
+        buf_put(&b, PyBytes_AS_STRING(d->name_json), (size_t)PyBytes_GET_SIZE(d->name_json)) < 0 ||
+        buf_put(&b, masked, sizeof masked - 1) < 0)
+        goto fail;
+    ends[0] = b.n;
+    for (int k = 0; k < 2; k++) {
+        PyObject *conf = confs[k];
+        if (buf_put(&b, confidence, sizeof confidence - 1) < 0 ||
+            buf_put(&b, PyBytes_AS_STRING(conf), (size_t)PyBytes_GET_SIZE(conf)) < 0 ||
+            buf_put(&b, severity, sizeof severity - 1) < 0 ||
+            buf_put(&b, PyBytes_AS_STRING(d->severity), (size_t)PyBytes_GET_SIZE(d->severity)) < 0 ||
+            buf_put(&b, offset, sizeof offset - 1) < 0)
+            goto fail;
+        ends[k + 1] = b.n;
     }
+    pp->head = b.p;
+    pp->head_len = ends[0];
+    pp->mid_base = b.p + ends[0];
+    pp->mid_base_len = ends[1] - ends[0];
+    pp->mid_context = b.p + ends[1];
+    pp->mid_context_len = ends[2] - ends[1];
+    return 0;
+fail:
+    buf_free(&b);
+    return -1;
 }
 
 /*
@@ -1484,6 +1507,7 @@ static PyObject *lane_finish(Lane *l, PyObject *args) {
     w.data = (const uint8_t *)PyBytes_AS_STRING(data_obj);
     w.size = PyBytes_GET_SIZE(data_obj);
     PyObject *result = NULL, *kw = NULL, *pieces = NULL;
+    Parts *parts = NULL;
     Ints anchors[64] = {{0}};
     Ints gated_found = {0}; /* (pattern id, start, end) triples of gated candidates */
     Ranked *ranked = NULL;
@@ -1493,7 +1517,6 @@ static PyObject *lane_finish(Lane *l, PyObject *args) {
     int *tally_kind_of = NULL;
     long long counted_pos, counted_n;
     if (!PyArg_ParseTuple(counted, "LL", &counted_pos, &counted_n)) goto done;
-    if (spanmap_init(&w.confirmed, col->n) < 0) goto done;
     const uint8_t *data = w.data;
 
     /* 1. ungated candidates, validated in match order; gate keyword anchors */
@@ -1675,6 +1698,11 @@ static PyObject *lane_finish(Lane *l, PyObject *args) {
     for (int i = 0; i < l->ndet; i++) tally_kind_of[i] = -2; /* not looked up yet */
     int64_t cpos = counted_pos, cn = counted_n;
     Buf scratch = {0};
+    parts = PyMem_Calloc((size_t)l->ndet + 1, sizeof *parts);
+    if (!parts) {
+        PyErr_NoMemory();
+        goto done;
+    }
     pieces = PyList_New(0);
     if (!pieces) goto done;
     for (Py_ssize_t i = 0; i < w.n; i++) {
@@ -1724,21 +1752,27 @@ static PyObject *lane_finish(Lane *l, PyObject *args) {
         }
         cpos = c->start;
         long long line = line_base + 1 + cn;
-        char fp[64];
-        digest_hex(digest, fp);
-        PyObject *conf = context ? d->conf_context : d->conf_base;
-        if (buf_put(&out, "{\"type\":\"finding\",\"path\":", 25) < 0 || buf_put(&out, path_json, (size_t)path_len) < 0 ||
-            buf_put(&out, ",\"detector\":", 12) < 0 ||
-            buf_put(&out, PyBytes_AS_STRING(d->name_json), (size_t)PyBytes_GET_SIZE(d->name_json)) < 0 ||
-            buf_put(&out, ",\"masked\":", 10) < 0 || buf_json(&out, scratch.p, scratch.n) < 0 ||
-            buf_put(&out, ",\"fingerprint\":\"", 16) < 0 || buf_put(&out, fp, 64) < 0 ||
-            buf_put(&out, "\",\"confidence\":", 15) < 0 ||
-            buf_put(&out, PyBytes_AS_STRING(conf), (size_t)PyBytes_GET_SIZE(conf)) < 0 ||
-            buf_put(&out, ",\"severity\":", 12) < 0 ||
-            buf_put(&out, PyBytes_AS_STRING(d->severity), (size_t)PyBytes_GET_SIZE(d->severity)) < 0 ||
-            buf_put(&out, ",\"location\":{\"offset\":", 22) < 0 || buf_int(&out, origin + c->start) < 0 ||
-            buf_put(&out, ",\"line\":", 8) < 0 || buf_int(&out, line) < 0 || buf_put(&out, "}}\n", 3) < 0)
+        /* the record: {"type":"finding","path":..,"detector":..,"masked":..,"fingerprint":..,
+         * "confidence":..,"severity":..,"location":{"offset":..,"line":..}}, its constant
+         * stretches rendered once per detector (and context) */
+        if (!parts[c->det].head && render_parts(&parts[c->det], d, path_json, (size_t)path_len) < 0)
             goto fail_scratch;
+        const Parts *pp = &parts[c->det];
+        size_t mid = context ? pp->mid_context_len : pp->mid_base_len;
+        if (buf_reserve(&out, pp->head_len + 6 * scratch.n + 2 + 16 + 64 + mid + 2 * INT_MAX_CHARS + 11) < 0)
+            goto fail_scratch;
+        char *o = out.p + out.n;
+        memcpy(o, pp->head, pp->head_len);
+        o = put_json(o + pp->head_len, scratch.p, scratch.n);
+        memcpy(o, ",\"fingerprint\":\"", 16);
+        digest_hex(digest, o + 16);
+        o += 16 + 64;
+        memcpy(o, context ? pp->mid_context : pp->mid_base, mid);
+        o = put_int(o + mid, origin + c->start);
+        memcpy(o, ",\"line\":", 8);
+        o = put_int(o + 8, line);
+        memcpy(o, "}}\n", 3);
+        out.n = (size_t)(o + 3 - out.p);
         if (tally_kind_of[c->det] == -2) {
             PyObject *name = PyUnicode_FromStringAndSize(PyBytes_AS_STRING(d->name_json) + 1,
                                                          PyBytes_GET_SIZE(d->name_json) - 2);
@@ -1776,6 +1810,10 @@ static PyObject *lane_finish(Lane *l, PyObject *args) {
     result = Py_BuildValue("(O(LL))", pieces, (long long)cpos, (long long)cn);
 done:
     Py_XDECREF(pieces);
+    if (parts) {
+        for (int i = 0; i < l->ndet; i++) PyMem_Free(parts[i].head);
+        PyMem_Free(parts);
+    }
     Py_XDECREF(kw);
     for (int c = 0; c < 64; c++) {
         PyMem_Free(anchors[c].v);
@@ -2015,6 +2053,7 @@ static struct PyModuleDef moduledef = {PyModuleDef_HEAD_INIT, "dlp._native",
                                        module_methods};
 
 PyMODINIT_FUNC PyInit__native(void) {
+    hex_pairs_init();
     if (PyType_Ready(&CollectorType) < 0 || PyType_Ready(&TallyType) < 0 || PyType_Ready(&LaneType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&moduledef);
