@@ -247,11 +247,18 @@ static PyTypeObject CollectorType = {
 
 /* -------------------------------------------------------------------- Tally */
 
+/* Distinct 64-bit values: a sorted array, and the values added since, unsorted. A hash
+ * set of random fingerprints missed the cache on nearly every insert; here the new
+ * values are radix-sorted and merged in now and then, all in sequential passes. */
 typedef struct {
-    uint64_t *slots;  /* open addressing; 0 marks an empty slot (a zero prefix is stored as 1) */
-    size_t used, cap;
+    uint64_t *sorted;  /* ascending, no repeats */
+    size_t nsorted;
+    uint64_t *pending;
+    size_t npending, cap;
     Py_ssize_t found;  /* findings reported */
 } ValueSet;
+
+#define PENDING_MIN ((size_t)1 << 16)
 
 #define MAX_KINDS 64
 
@@ -266,34 +273,78 @@ typedef struct {
 
 static PyTypeObject TallyType;
 
-static int set_add(ValueSet *s, uint64_t v) {
-    if (v == 0) v = 1;
-    if ((s->used + 1) * 2 > s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 256;
-        uint64_t *slots = PyMem_Calloc(cap, sizeof *slots);
-        if (!slots) {
-            PyErr_NoMemory();
-            return -1;
+/* LSD radix sort of v[0..n) (tmp: room for n values). */
+static void radix_sort(uint64_t *v, uint64_t *tmp, size_t n) {
+    size_t counts[8][256];
+    memset(counts, 0, sizeof counts);
+    for (size_t i = 0; i < n; i++)
+        for (int d = 0; d < 8; d++) counts[d][(v[i] >> (8 * d)) & 255]++;
+    uint64_t *src = v, *dst = tmp;
+    for (int d = 0; d < 8; d++) {
+        size_t at = 0;
+        for (int b = 0; b < 256; b++) {
+            size_t c = counts[d][b];
+            counts[d][b] = at;
+            at += c;
         }
-        for (size_t i = 0; i < s->cap; i++) {
-            uint64_t x = s->slots[i];
-            if (!x) continue;
-            size_t j = (size_t)(x * 0x9E3779B97F4A7C15ULL) & (cap - 1);
-            while (slots[j]) j = (j + 1) & (cap - 1);
-            slots[j] = x;
-        }
-        PyMem_Free(s->slots);
-        s->slots = slots;
-        s->cap = cap;
+        for (size_t i = 0; i < n; i++) dst[counts[d][(src[i] >> (8 * d)) & 255]++] = src[i];
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
     }
-    size_t j = (size_t)(v * 0x9E3779B97F4A7C15ULL) & (s->cap - 1);
-    while (s->slots[j]) {
-        if (s->slots[j] == v) return 0;
-        j = (j + 1) & (s->cap - 1);
+    /* eight passes: the sorted values are back in v */
+}
+
+/* Sort the pending values and merge them into the sorted ones. */
+static int set_compact(ValueSet *s) {
+    if (!s->npending) return 0;
+    size_t m = s->npending, n = s->nsorted;
+    uint64_t *tmp = PyMem_Malloc(m * sizeof *tmp), *merged = PyMem_Malloc((n + m) * sizeof *merged);
+    if (!tmp || !merged) {
+        PyMem_Free(tmp);
+        PyMem_Free(merged);
+        PyErr_NoMemory();
+        return -1;
     }
-    s->slots[j] = v;
-    s->used++;
+    radix_sort(s->pending, tmp, m);
+    PyMem_Free(tmp);
+    size_t i = 0, j = 0, k = 0;
+    const uint64_t *a = s->sorted, *b = s->pending;
+    while (i < n || j < m) {
+        uint64_t x;
+        if (j == m || (i < n && a[i] <= b[j])) x = a[i++];
+        else x = b[j++];
+        if (!k || merged[k - 1] != x) merged[k++] = x;
+    }
+    PyMem_Free(s->sorted);
+    s->sorted = merged;
+    s->nsorted = k;
+    s->npending = 0;
     return 0;
+}
+
+static int set_add(ValueSet *s, uint64_t v) {
+    if (s->npending == s->cap) {
+        if (s->cap && set_compact(s) < 0) return -1;
+        size_t cap = s->nsorted / 2 > PENDING_MIN ? s->nsorted / 2 : PENDING_MIN;
+        if (cap != s->cap) {
+            uint64_t *p = PyMem_Realloc(s->pending, cap * sizeof *p);
+            if (!p) {
+                PyErr_NoMemory();
+                return -1;
+            }
+            s->pending = p;
+            s->cap = cap;
+        }
+    }
+    s->pending[s->npending++] = v;
+    return 0;
+}
+
+static void set_free(ValueSet *s) {
+    PyMem_Free(s->sorted);
+    PyMem_Free(s->pending);
+    memset(s, 0, sizeof *s);
 }
 
 static int popcount64(uint64_t x) { return __builtin_popcountll(x); }
@@ -353,7 +404,7 @@ static PyObject *tally_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 }
 
 static void tally_dealloc(Tally *t) {
-    for (int i = 0; i < MAX_KINDS; i++) PyMem_Free(t->sets[i].slots);
+    for (int i = 0; i < MAX_KINDS; i++) set_free(&t->sets[i]);
     Py_XDECREF(t->names);
     Py_TYPE(t)->tp_free((PyObject *)t);
 }
@@ -386,8 +437,9 @@ static PyObject *tally_merge(Tally *t, PyObject *arg) {
         int kind = tally_kind(t, PyList_GET_ITEM(o->names, i));
         if (kind < 0) return NULL;
         ValueSet *src = &o->sets[i];
-        for (size_t j = 0; j < src->cap; j++)
-            if (src->slots[j] && set_add(&t->sets[kind], src->slots[j]) < 0) return NULL;
+        if (set_compact(src) < 0) return NULL;
+        for (size_t j = 0; j < src->nsorted; j++)
+            if (set_add(&t->sets[kind], src->sorted[j]) < 0) return NULL;
         t->sets[kind].found += src->found;
     }
     t->rows += o->rows;
@@ -399,7 +451,11 @@ static PyObject *tally_counts(Tally *t, PyObject *which_found) {
     if (!out) return NULL;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(t->names); i++) {
         ValueSet *s = &t->sets[i];
-        long long n = which_found == Py_True ? (long long)s->found : (long long)s->used;
+        if (set_compact(s) < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        long long n = which_found == Py_True ? (long long)s->found : (long long)s->nsorted;
         if (!s->found) continue;
         PyObject *v = PyLong_FromLongLong(n);
         if (!v || PyDict_SetItem(out, PyList_GET_ITEM(t->names, i), v) < 0) {
@@ -422,11 +478,9 @@ static PyObject *tally_getstate(Tally *t, PyObject *noargs) {
     if (!values || !found) goto fail;
     for (Py_ssize_t i = 0; i < n; i++) {
         ValueSet *s = &t->sets[i];
-        PyObject *b = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(s->used * 8));
+        if (set_compact(s) < 0) goto fail;
+        PyObject *b = PyBytes_FromStringAndSize((const char *)s->sorted, (Py_ssize_t)(s->nsorted * 8));
         if (!b) goto fail;
-        uint64_t *o = (uint64_t *)PyBytes_AS_STRING(b);
-        for (size_t j = 0; j < s->cap; j++)
-            if (s->slots[j]) *o++ = s->slots[j];
         PyList_SET_ITEM(values, i, b);
         PyObject *f = PyLong_FromSsize_t(s->found);
         if (!f) goto fail;
@@ -1744,6 +1798,16 @@ static PyObject *lane_finish(Lane *l, PyObject *args) {
         /* fingerprint, line, record */
         uint8_t digest[32];
         hmac(l, v, (size_t)c->vlen, digest);
+        if (tally_kind_of[c->det] == -2) {
+            PyObject *name = PyUnicode_FromStringAndSize(PyBytes_AS_STRING(d->name_json) + 1,
+                                                         PyBytes_GET_SIZE(d->name_json) - 2);
+            if (!name) goto fail_scratch;
+            tally_kind_of[c->det] = tally_kind(tally, name);
+            Py_DECREF(name);
+            if (tally_kind_of[c->det] < 0) goto fail_scratch;
+        }
+        uint64_t prefix = 0;
+        for (int k = 0; k < 8; k++) prefix = (prefix << 8) | digest[k];
         if (c->start >= cpos) {
             for (int64_t p = cpos; p < c->start; p++) cn += data[p] == '\n';
         } else {
@@ -1773,16 +1837,6 @@ static PyObject *lane_finish(Lane *l, PyObject *args) {
         o = put_int(o + 8, line);
         memcpy(o, "}}\n", 3);
         out.n = (size_t)(o + 3 - out.p);
-        if (tally_kind_of[c->det] == -2) {
-            PyObject *name = PyUnicode_FromStringAndSize(PyBytes_AS_STRING(d->name_json) + 1,
-                                                         PyBytes_GET_SIZE(d->name_json) - 2);
-            if (!name) goto fail_scratch;
-            tally_kind_of[c->det] = tally_kind(tally, name);
-            Py_DECREF(name);
-            if (tally_kind_of[c->det] < 0) goto fail_scratch;
-        }
-        uint64_t prefix = 0;
-        for (int k = 0; k < 8; k++) prefix = (prefix << 8) | digest[k];
         if (tally_add(tally, tally_kind_of[c->det], prefix, line) < 0) goto fail_scratch;
         if (out.n >= OUT_PIECE) {
             PyObject *piece = PyBytes_FromStringAndSize(out.p, (Py_ssize_t)out.n);
