@@ -4,7 +4,10 @@ For each corpus of :mod:`corpus` (sparse prose, a dense customer CSV, a USB-like
 this runs, one process at a time and in the same session:
 
 * ``dlp scan -j 1`` (pinned to one core with ``taskset -c 0`` when available) and
-  ``dlp scan -j <all cores>`` (and ``-j 2`` on the tree), writing JSONL to a file;
+  ``dlp scan -j <all cores>`` (and ``-j 2`` on the tree), writing JSONL to its
+  standard output, a pipe this script drains (as a CI job or the collector would
+  read it); ``--to-file`` writes it to a file under ``benchmarks/out/`` instead,
+  which on a slow disk measures the disk: a dense list's JSONL is 7 times its size;
 * a plain Python ``re`` scanner with the same four patterns (mobile, resident ID,
   landline, plate), reading files in chunks, pinned as well;
 * ripgrep with equivalent patterns (``rg -j1 --count-matches``, pinned), when ``rg``
@@ -168,8 +171,12 @@ class Measured:
     seconds: float
     peak_rss_kib: int
     exit_code: int
-    stdout: bytes
+    stdout: bytes  # with ``drain``: the last DRAIN_TAIL bytes
     stderr: bytes
+    stdout_bytes: int = 0
+
+
+DRAIN_TAIL = 1 << 20
 
 
 class Harness:
@@ -181,7 +188,9 @@ class Harness:
         self.gnu_time = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
         self.rss_method = "/usr/bin/time -f %M" if self.gnu_time else "getrusage(RUSAGE_CHILDREN)"
 
-    def measure(self, cmd: Sequence[str], *, pin: bool) -> Measured:
+    def measure(self, cmd: Sequence[str], *, pin: bool, drain: bool = False) -> Measured:
+        """Run ``cmd``; with ``drain``, its standard output is read as it comes (its size
+        counted, its tail kept) instead of held in memory."""
         with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
             if self.gnu_time:
                 wrapped = [self.gnu_time, "-f", "%M", "-o", rss.name, *cmd]
@@ -190,19 +199,47 @@ class Harness:
             if pin and self.taskset:
                 wrapped = [self.taskset, "-c", "0", *wrapped]
             started = time.perf_counter()
-            done = subprocess.run(wrapped, capture_output=True, env=self.env, check=False)
+            if drain:
+                code, out, err, size = _drained(wrapped, self.env)
+            else:
+                done = subprocess.run(wrapped, capture_output=True, env=self.env, check=False)
+                code, out, err = done.returncode, done.stdout, done.stderr
+                size = len(out)
             seconds = time.perf_counter() - started
             text = rss.read().strip().splitlines()
         peak = int(text[-1]) if text and text[-1].isdigit() else 0
-        return Measured(seconds, peak, done.returncode, done.stdout, done.stderr)
+        return Measured(seconds, peak, code, out, err, size)
 
 
-def best_of(harness: Harness, cmd: Sequence[str], *, pin: bool, repeat: int) -> Measured:
+def _drained(cmd: Sequence[str], env: dict[str, str]) -> tuple[int, bytes, bytes, int]:
+    """Run ``cmd`` reading its standard output in 1 MiB reads as it is written:
+    (exit code, the output's last DRAIN_TAIL bytes, standard error, output size)."""
+    import threading
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdout is not None and proc.stderr is not None
+    errors: list[bytes] = []
+    reader = threading.Thread(target=lambda: errors.append(proc.stderr.read()))  # type: ignore[union-attr]
+    reader.start()
+    fd, size, tail = proc.stdout.fileno(), 0, b""
+    while block := os.read(fd, 1 << 20):
+        size += len(block)
+        tail = (tail + block)[-DRAIN_TAIL:]
+    code = proc.wait()
+    reader.join()
+    proc.stdout.close()
+    proc.stderr.close()
+    return code, tail, b"".join(errors), size
+
+
+def best_of(harness: Harness, cmd: Sequence[str], *, pin: bool, repeat: int, drain: bool = False) -> Measured:
     """The fastest of ``repeat`` runs (peak RSS: the largest seen)."""
-    runs = [harness.measure(cmd, pin=pin) for _ in range(repeat)]
+    runs = [harness.measure(cmd, pin=pin, drain=drain) for _ in range(repeat)]
     fastest = min(runs, key=lambda r: r.seconds)
     peak = max(r.peak_rss_kib for r in runs)
-    return Measured(fastest.seconds, peak, fastest.exit_code, fastest.stdout, fastest.stderr)
+    return Measured(
+        fastest.seconds, peak, fastest.exit_code, fastest.stdout, fastest.stderr, fastest.stdout_bytes
+    )
 
 
 def warm(paths: Sequence[str]) -> None:
@@ -234,36 +271,51 @@ def run_dlp(
     jobs: int,
     repeat: int,
     engine: str | None = None,
+    to_file: bool = False,
 ) -> Run:
-    """``dlp scan -j JOBS`` (pinned to one core when JOBS is 1), JSONL written to a file."""
+    """``dlp scan -j JOBS`` (pinned to one core when JOBS is 1), JSONL written to a pipe
+    this process drains, or with ``to_file`` to a file."""
     pin = jobs == 1
     tool = "dlp scan" if engine is None else f"dlp scan ({engine})"
     run = Run(name, tool, jobs, pin and bool(harness.taskset), int(part["bytes"]))
     report = OUT / f"dlp-{name}-j{jobs}.jsonl"
-    cmd = [*dlp, "scan", str(part["path"]), "-j", str(jobs), "-f", "jsonl", "-o", str(report), "-q"]
+    cmd = [*dlp, "scan", str(part["path"]), "-j", str(jobs), "-f", "jsonl", "-q"]
+    if to_file:
+        cmd += ["-o", str(report)]
     if engine is not None:
         cmd += ["--engine", engine]
-    measured = best_of(harness, cmd, pin=pin, repeat=repeat)
+    measured = best_of(harness, cmd, pin=pin, repeat=repeat, drain=not to_file)
     run.seconds, run.peak_rss_kib, run.exit_code = measured.seconds, measured.peak_rss_kib, measured.exit_code
     if measured.exit_code not in (0, 1, 3):
         run.error = measured.stderr.decode("utf-8", "replace").strip()[-500:]
-    elif report.exists():
+    elif to_file and report.exists():
         run.output_bytes = report.stat().st_size
-        summary = _last_line(report)
-        run.detail = dict(summary.get("findings", {}))
-        run.findings = sum(run.detail.values())
+        _count(run, _last_line(report))
+    elif not to_file:
+        run.output_bytes = measured.stdout_bytes
+        lines = measured.stdout.splitlines()
+        _count(run, _json_or_empty(lines[-1]) if lines else {})
     report.unlink(missing_ok=True)
     return run
+
+
+def _count(run: Run, summary: dict) -> None:  # type: ignore[type-arg]
+    run.detail = dict(summary.get("findings", {}))
+    run.findings = sum(run.detail.values())
+
+
+def _json_or_empty(line: bytes) -> dict:  # type: ignore[type-arg]
+    try:
+        return json.loads(line)
+    except ValueError:
+        return {}
 
 
 def _last_line(path: Path) -> dict:
     with open(path, "rb") as handle:
         handle.seek(max(0, path.stat().st_size - 65536))
         lines = handle.read().splitlines()
-    try:
-        return json.loads(lines[-1]) if lines else {}
-    except ValueError:
-        return {}
+    return _json_or_empty(lines[-1]) if lines else {}
 
 
 def run_re(harness: Harness, name: str, part: dict, repeat: int) -> Run:
@@ -472,6 +524,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="'all cores' for dlp -j")
     parser.add_argument("--dlp", default=None, help="scanner command (default: dlp beside this python)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--to-file", action="store_true", help="dlp writes its JSONL to a file under out/ (default: a pipe)"
+    )
     parser.add_argument("--readme", type=Path, default=None, help="put the table into this Markdown file")
     parser.add_argument(
         "--from-report",
@@ -534,9 +589,11 @@ def main(argv: list[str] | None = None) -> int:
             elif tool == "python re":
                 run = run_re(harness, name, part, args.repeat)
             elif tool == "dlp scan":
-                run = run_dlp(harness, dlp, name, part, jobs, args.repeat)
+                run = run_dlp(harness, dlp, name, part, jobs, args.repeat, to_file=args.to_file)
             else:
-                run = run_dlp(harness, dlp, name, part, jobs, args.repeat, engine="yara")
+                run = run_dlp(
+                    harness, dlp, name, part, jobs, args.repeat, engine="yara", to_file=args.to_file
+                )
             runs.append(run)
             _log(f"  {run.seconds:.2f} s, {run.mb_s:.1f} MB/s, {run.findings} found" + _error(run))
 
@@ -547,6 +604,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "machine": machine(dlp, harness),
         "load_average": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
+        "dlp_output": "file" if args.to_file else "pipe",
         "corpus": {name: {k: v for k, v in part.items() if k != "seconds"} for name, part in parts.items()},
         "runs": [r.as_dict() for r in runs],
         "small_file": {"path": str(small_path), "seconds": [round(s, 3) for s in small]},

@@ -230,6 +230,8 @@ def scan(
     from dlp.output import make_writer
 
     out = open(output, "wb") if output else sys.stdout.buffer  # noqa: SIM115
+    if tune and not output:
+        tuning.widen_pipe(out)
     writer = make_writer(fmt, out)
     summary = Summary()
     started = time.perf_counter()

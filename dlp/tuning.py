@@ -1,4 +1,4 @@
-"""Process tuning for the ``dlp`` command: the allocator and the garbage collector.
+"""Process tuning for the ``dlp`` command: the allocator, the garbage collector, pipes.
 
 **Allocator** (:func:`tune_allocator`): keep large buffers on the heap instead of
 fresh ``mmap`` pages (glibc only).
@@ -20,7 +20,13 @@ objects are frozen (:func:`gc.freeze`: never walked again, and not copied by
 forked workers) and young collections run every 50,000 allocations. Cycles are
 still collected, just less often.
 
-Both change process-wide state, so the library never calls them on its own: the
+**Pipes** (:func:`widen_pipe`): when the report goes to a pipe (``dlp scan -f jsonl
+| consumer``), the kernel's default pipe holds 64 KiB, so the scanner stops for the
+reader every 64 KiB; a dense customer list writes seven times its size in JSONL.
+The pipe is widened to the system's limit (``/proc/sys/fs/pipe-max-size``, 1 MiB
+by default).
+
+These change process-wide state, so the library never calls them on its own: the
 ``dlp`` command and its worker processes do.
 """
 
@@ -29,7 +35,10 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
+import os
+import stat
 import sys
+from typing import IO
 
 M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
@@ -47,6 +56,28 @@ def tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+
+
+PIPE_MAX_SIZE = "/proc/sys/fs/pipe-max-size"
+
+
+def widen_pipe(stream: IO[bytes]) -> bool:
+    """Give the pipe ``stream`` writes to the largest buffer allowed; False when it is
+    not a pipe or the system does not let the pipe grow."""
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system
+        return False
+    setsize = getattr(fcntl, "F_SETPIPE_SZ", None)
+    try:
+        fd = stream.fileno()
+        if setsize is None or not stat.S_ISFIFO(os.fstat(fd).st_mode):
+            return False
+        with open(PIPE_MAX_SIZE, encoding="ascii") as handle:
+            size = int(handle.read().strip())
+        return fcntl.fcntl(fd, setsize, size) >= size
+    except (OSError, ValueError):
+        return False
 
 
 def tune_allocator() -> bool:
