@@ -41,6 +41,21 @@ enum { NK_NONE = 0, NK_MOBILE, NK_RESIDENT_ID, NK_LANDLINE, NK_PLATE, NK_EMAIL, 
 enum { V_REJECT = 0, V_OK = 1, V_FALLBACK = 2 };
 enum { MK_PYTHON = 0, MK_EDGES, MK_LANDLINE, MK_EMAIL };
 
+/* Newlines in s[0..n), eight bytes at a time. */
+static int64_t count_newlines(const uint8_t *s, int64_t n) {
+    const uint64_t ones = 0x0101010101010101ULL, low7 = 0x7F7F7F7F7F7F7F7FULL;
+    int64_t count = 0, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t x = w ^ (ones * '\n');                   /* newline bytes are now zero */
+        uint64_t zero = ~(((x & low7) + low7) | x | low7); /* the high bit of each zero byte */
+        count += __builtin_popcountll(zero);
+    }
+    for (; i < n; i++) count += s[i] == '\n';
+    return count;
+}
+
 /* ------------------------------------------------------------------ buffers */
 
 typedef struct {
@@ -1809,10 +1824,9 @@ static PyObject *lane_finish(Lane *l, PyObject *args) {
         uint64_t prefix = 0;
         for (int k = 0; k < 8; k++) prefix = (prefix << 8) | digest[k];
         if (c->start >= cpos) {
-            for (int64_t p = cpos; p < c->start; p++) cn += data[p] == '\n';
+            cn += count_newlines(data + cpos, c->start - cpos);
         } else {
-            cn = 0;
-            for (int64_t p = 0; p < c->start; p++) cn += data[p] == '\n';
+            cn = count_newlines(data, c->start);
         }
         cpos = c->start;
         long long line = line_base + 1 + cn;
