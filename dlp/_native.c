@@ -466,7 +466,7 @@ static PyObject *tally_counts(Tally *t, PyObject *which_found) {
     if (!out) return NULL;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(t->names); i++) {
         ValueSet *s = &t->sets[i];
-        if (set_compact(s) < 0) {
+        if (which_found != Py_True && set_compact(s) < 0) { /* found counts need no merge */
             Py_DECREF(out);
             return NULL;
         }
