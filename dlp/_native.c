@@ -105,10 +105,19 @@ static void buf_free(Buf *b) {
     b->n = b->cap = 0;
 }
 
+static char HEX_PAIRS[512]; /* byte -> its two lower-case hex digits (filled when the module loads) */
+
+static void hex_pairs_init(void) {
+    static const char hex[] = "0123456789abcdef";
+    for (int b = 0; b < 256; b++) {
+        HEX_PAIRS[2 * b] = hex[b >> 4];
+        HEX_PAIRS[2 * b + 1] = hex[b & 15];
+    }
+}
+
 /* A JSON string as orjson writes it: quotes, backslash and control characters escaped
  * (at most 6 * k + 2 bytes). */
 static char *put_json(char *o, const char *s, size_t k) {
-    static const char hex[] = "0123456789abcdef";
     *o++ = '"';
     for (size_t i = 0; i < k; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -125,7 +134,8 @@ static char *put_json(char *o, const char *s, size_t k) {
             case '\f': *o++ = 'f'; break;
             default:
                 *o++ = 'u'; *o++ = '0'; *o++ = '0';
-                *o++ = hex[c >> 4]; *o++ = hex[c & 15];
+                memcpy(o, HEX_PAIRS + 2 * c, 2);
+                o += 2;
             }
         } else {
             *o++ = (char)c;
@@ -136,16 +146,6 @@ static char *put_json(char *o, const char *s, size_t k) {
 }
 
 /* Lower-case hex of a SHA-256 digest, as hashlib's hexdigest() writes it. */
-static char HEX_PAIRS[512]; /* byte -> two hex digits (filled when the module loads) */
-
-static void hex_pairs_init(void) {
-    static const char hex[] = "0123456789abcdef";
-    for (int b = 0; b < 256; b++) {
-        HEX_PAIRS[2 * b] = hex[b >> 4];
-        HEX_PAIRS[2 * b + 1] = hex[b & 15];
-    }
-}
-
 static void digest_hex(const uint8_t digest[32], char out[64]) {
     for (int k = 0; k < 32; k++) memcpy(out + 2 * k, HEX_PAIRS + 2 * digest[k], 2);
 }
@@ -1321,6 +1321,13 @@ typedef struct {
     int prio;
 } Recent;
 
+/* The ring's entry for [start, end), or -1. */
+static int recent_find(const Recent *r, int n, int64_t start, int64_t end) {
+    for (int i = 0; i < n; i++)
+        if (r[i].start == start && r[i].end == end) return i;
+    return -1;
+}
+
 typedef struct {
     Lane *l;
     const uint8_t *data;
@@ -1345,8 +1352,8 @@ static int validate_one(Work *w, int di, int64_t start, int64_t end) {
         if (pos == start || (pos == low && pos > 0 && d->left[data[pos - 1]])) return 0;
         start = pos;
     }
-    for (int i = 0; i < w->nrecent; i++)
-        if (w->recent[i].start == start && w->recent[i].end == end && w->recent[i].prio > d->priority) return 0;
+    int seen = recent_find(w->recent, w->nrecent, start, end);
+    if (seen >= 0 && w->recent[seen].prio > d->priority) return 0;
     int64_t size = w->size;
     if (((start > 0 && l->near_edge[data[start - 1]]) || (end < size && l->near_edge[data[end]])) &&
         !boundary_ok(data, size, start, end, d->allow_extension, d->joiners))
@@ -1420,9 +1427,8 @@ static int validate_one(Work *w, int di, int64_t start, int64_t end) {
     c->vlen = (int)(w->values.n - voff);
     c->value = value;
     if (!unknown) {
-        int i = 0;
-        while (i < w->nrecent && !(w->recent[i].start == start && w->recent[i].end == end)) i++;
-        if (i == w->nrecent) {
+        int i = recent_find(w->recent, w->nrecent, start, end);
+        if (i < 0) {
             i = w->next_recent;
             w->next_recent = (w->next_recent + 1) % RECENT;
             if (w->nrecent < RECENT) w->nrecent++;
@@ -1542,6 +1548,18 @@ static int render_parts(Parts *pp, const Det *d, const char *path_json, size_t p
 fail:
     buf_free(&b);
     return -1;
+}
+
+/* Append what ``out`` holds to ``pieces`` as one bytes object, and empty it. */
+static int flush_piece(Buf *out, PyObject *pieces) {
+    PyObject *piece = PyBytes_FromStringAndSize(out->p, (Py_ssize_t)out->n);
+    if (!piece || PyList_Append(pieces, piece) < 0) {
+        Py_XDECREF(piece);
+        return -1;
+    }
+    Py_DECREF(piece);
+    out->n = 0;
+    return 0;
 }
 
 /*
@@ -1852,29 +1870,14 @@ static PyObject *lane_finish(Lane *l, PyObject *args) {
         memcpy(o, "}}\n", 3);
         out.n = (size_t)(o + 3 - out.p);
         if (tally_add(tally, tally_kind_of[c->det], prefix, line) < 0) goto fail_scratch;
-        if (out.n >= OUT_PIECE) {
-            PyObject *piece = PyBytes_FromStringAndSize(out.p, (Py_ssize_t)out.n);
-            if (!piece || PyList_Append(pieces, piece) < 0) {
-                Py_XDECREF(piece);
-                goto fail_scratch;
-            }
-            Py_DECREF(piece);
-            out.n = 0;
-        }
+        if (out.n >= OUT_PIECE && flush_piece(&out, pieces) < 0) goto fail_scratch;
         continue;
     fail_scratch:
         buf_free(&scratch);
         goto done;
     }
     buf_free(&scratch);
-    if (out.n) {
-        PyObject *piece = PyBytes_FromStringAndSize(out.p, (Py_ssize_t)out.n);
-        if (!piece || PyList_Append(pieces, piece) < 0) {
-            Py_XDECREF(piece);
-            goto done;
-        }
-        Py_DECREF(piece);
-    }
+    if (out.n && flush_piece(&out, pieces) < 0) goto done;
     result = Py_BuildValue("(O(LL))", pieces, (long long)cpos, (long long)cn);
 done:
     Py_XDECREF(pieces);

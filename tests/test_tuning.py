@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import platform
 import subprocess
 import sys
@@ -47,7 +48,6 @@ def test_the_command_tunes_its_process(cli_process, tmp_path: Path) -> None:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="F_SETPIPE_SZ is Linux's")
 def test_widen_pipe_grows_a_pipe_and_leaves_files_alone(tmp_path: Path) -> None:
     import fcntl
-    import os
 
     limit = int(Path(tuning.PIPE_MAX_SIZE).read_text().strip())
     read_end, write_end = os.pipe()
@@ -62,20 +62,12 @@ def test_widen_pipe_grows_a_pipe_and_leaves_files_alone(tmp_path: Path) -> None:
         assert tuning.widen_pipe(regular) is False
 
 
-def test_the_command_widens_the_pipe_it_writes_to(tmp_path: Path) -> None:
-    """A real ``dlp`` process writing JSONL into a pipe: the report arrives whole."""
+def test_the_command_writes_its_whole_report_into_a_pipe(cli_process, tmp_path: Path) -> None:
+    """A real ``dlp`` process (which widens the pipe) writing JSONL into a pipe."""
     lines = "".join(f"手机 1381234{i:04d}\n" for i in range(3000))
     (tmp_path / "many.txt").write_text(lines, encoding="utf-8")
-    env = {"DLP_KEY": "pipe-test-key-0123456789", "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    import os
-
-    done = subprocess.run(
-        [sys.executable, "-m", "dlp.cli", "scan", "-j", "1", "-q", "-f", "jsonl", str(tmp_path / "many.txt")],
-        capture_output=True,
-        env={**os.environ, **env},
-        check=False,
-    )
-    assert done.returncode == 1, done.stderr
-    records = done.stdout.splitlines()
+    run = cli_process(["scan", "-j", "1", "-q", "-f", "jsonl", str(tmp_path / "many.txt")])
+    assert run.exit_code == 1, run.err
+    records = run.stdout.splitlines()
     assert records[-1].startswith(b'{"type":"summary"')
     assert sum(r.startswith(b'{"type":"finding"') for r in records) > 1000
