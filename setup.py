@@ -38,7 +38,8 @@ setup(
     ext_modules=[
         Extension(
             "dlp._native",
-            sources=["dlp/_native.c"],
+            sources=["dlp/_native.c", "dlp/_automaton.c"],
+            depends=["dlp/_automaton.h"],
             include_dirs=includes,
             library_dirs=library_dirs,
             libraries=["crypto", *hs],

@@ -27,6 +27,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "_automaton.h"
 #ifdef DLP_HAVE_HS
 #include <hs/hs.h>
 #endif
@@ -159,6 +161,7 @@ typedef struct {
     Py_ssize_t n, cap;
     int mode;
     int64_t base;
+    Py_ssize_t head_from;  /* where the head edge's matches begin (mode 2) */
     uint32_t count;        /* detector pattern ids are below this */
     uint8_t *leads;        /* per pattern id: 1 when it consumes a leading boundary byte (a copy) */
 } Collector;
@@ -213,12 +216,43 @@ static PyObject *collector_call(PyObject *self, PyObject *args, PyObject *kwargs
     Py_RETURN_NONE;
 }
 
+/* A value at data[0] is reported by the head edge's scan; the in-place scan, which
+ * has no boundary byte before data[0], reports the same pattern and end once more with
+ * a later start (after a "+" of "+0086 ...", say). Hyperscan reports only the leftmost
+ * start per end in a sentinel buffer, so the later one goes. */
+static void collector_drop_shadowed(Collector *c) {
+    Py_ssize_t heads = c->n - c->head_from, kept = 0;
+    if (heads <= 0) return;
+    for (Py_ssize_t i = 0; i < c->head_from; i++) {
+        int shadowed = 0;
+        for (Py_ssize_t j = c->head_from; j < c->n && !shadowed && c->ends[i] <= EDGE + 1; j++)
+            shadowed = c->ids[j] == c->ids[i] && c->ends[j] == c->ends[i];
+        if (shadowed) continue;
+        c->ids[kept] = c->ids[i];
+        c->starts[kept] = c->starts[i];
+        c->ends[kept] = c->ends[i];
+        kept++;
+    }
+    if (kept == c->head_from) return;
+    memmove(c->ids + kept, c->ids + c->head_from, (size_t)heads * sizeof *c->ids);
+    memmove(c->starts + kept, c->starts + c->head_from, (size_t)heads * sizeof *c->starts);
+    memmove(c->ends + kept, c->ends + c->head_from, (size_t)heads * sizeof *c->ends);
+    c->n = kept + heads;
+}
+
+/* The next scan's matches are stored as ``mode`` says (collector_store). */
+static void collector_begin(Collector *c, int mode, int64_t base) {
+    if (c->mode == 2 && mode != 2) collector_drop_shadowed(c);
+    if (mode == 2) c->head_from = c->n;
+    c->mode = mode;
+    c->base = base;
+}
+
 static PyObject *collector_set_mode(Collector *c, PyObject *args) {
     int mode;
     long long base = 0;
     if (!PyArg_ParseTuple(args, "i|L", &mode, &base)) return NULL;
-    c->mode = mode;
-    c->base = base;
+    collector_begin(c, mode, base);
     Py_RETURN_NONE;
 }
 
@@ -968,6 +1002,8 @@ typedef struct {
     hs_database_t *db;          /* the candidate database, when the lane scans itself */
     hs_scratch_t *scratch;      /* prototype, cloned per scan */
 #endif
+    Automaton automaton;        /* the patterns Hyperscan's database leaves out, when set */
+    int has_automaton;
 } Lane;
 
 static PyTypeObject LaneType;
@@ -1005,6 +1041,7 @@ static void lane_dealloc(Lane *l) {
     if (l->scratch) hs_free_scratch(l->scratch);
     if (l->db) hs_free_database(l->db);
 #endif
+    automaton_free(&l->automaton);
     Py_TYPE(l)->tp_free((PyObject *)l);
 }
 
@@ -1181,7 +1218,7 @@ static int lane_init(Lane *l, PyObject *args, PyObject *kwargs) {
 static PyObject *lane_collector(Lane *l, PyObject *noargs) {
     Collector *c = l->spare;
     if (c && Py_REFCNT(c) == 1) { /* only the lane holds it: its arrays are reused */
-        c->n = 0;
+        c->n = c->head_from = 0;
         c->mode = 0;
         c->base = 0;
         Py_INCREF(c);
@@ -1191,7 +1228,7 @@ static PyObject *lane_collector(Lane *l, PyObject *noargs) {
     if (!c) return NULL;
     c->ids = NULL;
     c->starts = c->ends = NULL;
-    c->n = c->cap = 0;
+    c->n = c->cap = c->head_from = 0;
     c->mode = 0;
     c->base = 0;
     c->count = l->count;
@@ -1972,13 +2009,14 @@ static int lane_set_db(Lane *l, hs_database_t *db) {
     return 0;
 }
 
-/* compile(expressions, flags) -> serialized database (for the caller's cache) */
+/* compile(expressions, flags, ids) -> serialized database (for the caller's cache) */
 static PyObject *lane_compile(Lane *l, PyObject *args) {
-    PyObject *exprs, *flags;
-    if (!PyArg_ParseTuple(args, "O!O!", &PyList_Type, &exprs, &PyList_Type, &flags)) return NULL;
+    PyObject *exprs, *flags, *id_list;
+    if (!PyArg_ParseTuple(args, "O!O!O!", &PyList_Type, &exprs, &PyList_Type, &flags, &PyList_Type, &id_list))
+        return NULL;
     Py_ssize_t n = PyList_GET_SIZE(exprs);
-    if (PyList_GET_SIZE(flags) != n) {
-        PyErr_SetString(PyExc_ValueError, "one flag per expression");
+    if (PyList_GET_SIZE(flags) != n || PyList_GET_SIZE(id_list) != n) {
+        PyErr_SetString(PyExc_ValueError, "one flag and one id per expression");
         return NULL;
     }
     const char **e = PyMem_Calloc((size_t)n + 1, sizeof *e);
@@ -1991,7 +2029,7 @@ static PyObject *lane_compile(Lane *l, PyObject *args) {
     for (Py_ssize_t i = 0; i < n; i++) {
         e[i] = PyBytes_AsString(PyList_GET_ITEM(exprs, i));
         f[i] = (unsigned int)PyLong_AsUnsignedLong(PyList_GET_ITEM(flags, i));
-        ids[i] = (unsigned int)i;
+        ids[i] = (unsigned int)PyLong_AsUnsignedLong(PyList_GET_ITEM(id_list, i));
         if (!e[i] || PyErr_Occurred()) goto out;
     }
     hs_database_t *db = NULL;
@@ -2030,6 +2068,11 @@ static PyObject *lane_load(Lane *l, PyObject *arg) {
     Py_RETURN_TRUE;
 }
 
+static int on_automaton_match(void *ctx, uint32_t id, int64_t start, int64_t end) {
+    /* as Hyperscan reports it in the sentinel buffer: boundary bytes included */
+    return collector_push((Collector *)ctx, id, start, end + 2);
+}
+
 static int on_hs_match(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
                        void *ctx) {
     return collector_store((Collector *)ctx, id, (int64_t)from, (int64_t)to) < 0;  /* halt when out of memory */
@@ -2060,25 +2103,27 @@ static PyObject *lane_scan(Lane *l, PyObject *args) {
         edge[0] = '\n';
         memcpy(edge + 1, data, size);
         edge[size + 1] = '\n';
-        c->mode = 0;
+        collector_begin(c, 0, 0);
         rc = hs_scan(l->db, edge, (unsigned int)(size + 2), 0, scratch, on_hs_match, c);
     } else {
-        c->mode = 1;
+        collector_begin(c, 1, 0);
         rc = hs_scan(l->db, data, (unsigned int)size, 0, scratch, on_hs_match, c);
         if (rc == HS_SUCCESS) {
             edge[0] = '\n';
             memcpy(edge + 1, data, EDGE);
-            c->mode = 2;
+            collector_begin(c, 2, 0);
             rc = hs_scan(l->db, edge, EDGE + 1, 0, scratch, on_hs_match, c);
         }
         if (rc == HS_SUCCESS) {
             memcpy(edge, data + size - EDGE, EDGE);
             edge[EDGE] = '\n';
-            c->mode = 3;
-            c->base = (int64_t)(size - EDGE + 1);
+            collector_begin(c, 3, (int64_t)(size - EDGE + 1));
             rc = hs_scan(l->db, edge, EDGE + 1, 0, scratch, on_hs_match, c);
         }
     }
+    if (rc == HS_SUCCESS && l->has_automaton &&
+        automaton_run(&l->automaton, (const uint8_t *)data, (int64_t)size, on_automaton_match, c) != 0)
+        rc = HS_SCAN_TERMINATED;
     Py_END_ALLOW_THREADS
     free(edge);
     hs_free_scratch(scratch);
@@ -2091,9 +2136,86 @@ static PyObject *lane_scan(Lane *l, PyObject *args) {
 }
 #endif
 
+static int u64_list(PyObject *list, uint64_t *out, Py_ssize_t n) {
+    if (!PyList_Check(list) || PyList_GET_SIZE(list) != n) {
+        PyErr_Format(PyExc_ValueError, "expected a list of %zd integers", n);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        out[i] = PyLong_AsUnsignedLongLong(PyList_GET_ITEM(list, i));
+        if (PyErr_Occurred()) return -1;
+    }
+    return 0;
+}
+
+/* automaton(ids, classes, nclasses, transitions, accepts, leads, trails): from now on
+ * scan() also runs this DFA (dlp.engine.automaton.Automaton), for the patterns left
+ * out of the Hyperscan database. */
+static PyObject *lane_set_automaton(Lane *l, PyObject *args) {
+    PyObject *ids, *transitions, *accepts, *leads, *trails;
+    const char *classes;
+    Py_ssize_t nbytes;
+    unsigned int nclasses;
+    if (!PyArg_ParseTuple(args, "O!y#IO!O!O!O!", &PyList_Type, &ids, &classes, &nbytes, &nclasses,
+                          &PyList_Type, &transitions, &PyList_Type, &accepts, &PyList_Type, &leads,
+                          &PyList_Type, &trails))
+        return NULL;
+    Py_ssize_t npat = PyList_GET_SIZE(ids), nstates = PyList_GET_SIZE(accepts);
+    if (nbytes != 256 || npat < 1 || npat > AUTOMATON_MAX_PATTERNS || nstates > AUTOMATON_MAX_STATES ||
+        nclasses < 1 || nclasses > 256 || PyList_GET_SIZE(transitions) != nstates * (Py_ssize_t)nclasses) {
+        PyErr_SetString(PyExc_ValueError, "automaton tables do not fit together");
+        return NULL;
+    }
+    uint64_t id64[AUTOMATON_MAX_PATTERNS], lead[256], trail[256];
+    uint32_t id32[AUTOMATON_MAX_PATTERNS];
+    uint64_t *acc = PyMem_Malloc(((size_t)nstates + 1) * sizeof *acc), *tr64 = NULL;
+    uint16_t *tr = PyMem_Malloc(((size_t)nstates * nclasses + 1) * sizeof *tr);
+    PyObject *result = NULL;
+    if (!acc || !tr || !(tr64 = PyMem_Malloc(((size_t)nstates * nclasses + 1) * sizeof *tr64))) {
+        PyErr_NoMemory();
+        goto out;
+    }
+    if (u64_list(ids, id64, npat) < 0 || u64_list(accepts, acc, nstates) < 0 || u64_list(leads, lead, 256) < 0 ||
+        u64_list(trails, trail, 256) < 0 || u64_list(transitions, tr64, nstates * (Py_ssize_t)nclasses) < 0)
+        goto out;
+    for (Py_ssize_t i = 0; i < nstates * (Py_ssize_t)nclasses; i++) {
+        if (tr64[i] >= (uint64_t)nstates) {
+            PyErr_SetString(PyExc_ValueError, "automaton transition out of range");
+            goto out;
+        }
+        tr[i] = (uint16_t)tr64[i];
+    }
+    for (Py_ssize_t i = 0; i < npat; i++) {
+        if (id64[i] >= l->count) {
+            PyErr_SetString(PyExc_ValueError, "automaton pattern id is not a detector pattern");
+            goto out;
+        }
+        id32[i] = (uint32_t)id64[i];
+    }
+    Automaton a;
+    const char *why = NULL;
+    if (automaton_init(&a, (const uint8_t *)classes, nclasses, tr, (uint32_t)nstates, acc, lead, trail, id32,
+                       (int)npat, &why) < 0) {
+        PyErr_Format(PyExc_ValueError, "automaton: %s", why);
+        goto out;
+    }
+    automaton_free(&l->automaton);
+    l->automaton = a;
+    l->has_automaton = 1;
+    result = Py_NewRef(Py_None);
+out:
+    PyMem_Free(acc);
+    PyMem_Free(tr);
+    PyMem_Free(tr64);
+    return result;
+}
+
 static PyMethodDef lane_methods[] = {
 #ifdef DLP_HAVE_HS
-    {"compile", (PyCFunction)lane_compile, METH_VARARGS, "compile(expressions, flags) -> serialized database."},
+    {"compile", (PyCFunction)lane_compile, METH_VARARGS,
+     "compile(expressions, flags, ids) -> serialized database."},
+    {"automaton", (PyCFunction)lane_set_automaton, METH_VARARGS,
+     "automaton(ids, classes, nclasses, transitions, accepts, leads, trails): scan() runs it too."},
     {"load", (PyCFunction)lane_load, METH_O, "load(serialized) -> whether the database could be used."},
     {"scan", (PyCFunction)lane_scan, METH_VARARGS, "scan(collector, data): all matches, edges included."},
 #endif

@@ -319,12 +319,21 @@ class HyperscanCandidates:
 
         db.scan(data, shifted)
         count, leads = len(self._names), self._leads
+        heads: list[tuple[int, int, int]] = []
 
         def head(ident: int, start: int, end: int, flags: int, context: object) -> None:
             if ident < count and start == 0 and leads[ident]:  # value starts at data[0]
-                append((ident, start, end))
+                heads.append((ident, start, end))
 
         db.scan(b"\n" + data[:EDGE], head)
+        if heads:
+            # The in-place scan, with no boundary byte before data[0], reported the same
+            # pattern and end with a later start ("+0086 ..." from its "0086"); in a
+            # sentinel buffer only the leftmost start of a match is reported.
+            shadowed = {(ident, end) for ident, _, end in heads}
+            hits = [hit for hit in hits if (hit[0], hit[2]) not in shadowed]
+            append = hits.append
+            hits.extend(heads)
         base = size - EDGE + 1
 
         def tail(ident: int, start: int, end: int, flags: int, context: object) -> None:

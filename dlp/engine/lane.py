@@ -26,6 +26,7 @@ The C extension is optional (``setup.py``): without it, or with the YARA engine,
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from dlp.detector import Detector, Edges
+from dlp.engine.automaton import build as build_automaton
 from dlp.engine.candidates import EDGE, HyperscanCandidates
 from dlp.engine.keywords import merge
 from dlp.errors import ValidationError
@@ -153,29 +155,54 @@ class Lane:
             return keywords.find_in(data, merge(spans, matcher.context_before, reach))
 
         self._keywords = find_keywords
+        self.automaton_ids: frozenset[int] = frozenset()
+        """Pattern ids the C side finds with its DFA instead of Hyperscan."""
         self._scans = getattr(_native, "HYPERSCAN", None) is not None and self._load_database(engine)
 
     def _load_database(self, engine: HyperscanCandidates) -> bool:
-        """Give the C side the engine's database, compiled by the Hyperscan library it
-        links (cached on disk like the engine's own); False when that fails."""
+        """Give the C side the engine's candidate scan: the bounded detector patterns as
+        one DFA (:mod:`dlp.engine.automaton`) and the rest as a Hyperscan database,
+        compiled by the Hyperscan library it links (cached on disk like the engine's
+        own); False when that fails."""
         import hashlib
+
+        import hyperscan
 
         from dlp.engine.candidates import _save_bytes
         from dlp.engine.rules import default_cache_dir
 
         assert _native is not None
-        digest = hashlib.sha256(repr((_native.HYPERSCAN, engine.expressions, engine.flags)).encode())
+        bounded = [
+            (i, engine.expressions[i].decode("ascii"))
+            for i in range(len(engine._names))
+            if engine._leads[i] and engine.flags[i] == hyperscan.HS_FLAG_SOM_LEFTMOST
+        ]
+        dfa, taken = build_automaton(bounded)
+        ids = [i for i in range(len(engine.expressions)) if i not in set(taken)]
+        expressions = [engine.expressions[i] for i in ids]
+        flags = [engine.flags[i] for i in ids]
+        digest = hashlib.sha256(repr((_native.HYPERSCAN, expressions, flags, ids)).encode())
         path = (engine.cache_dir or default_cache_dir()) / f"hs-native-{digest.hexdigest()[:32]}.db"
-        try:
-            if self._native.load(path.read_bytes()):
-                return True
-        except OSError:
-            pass
-        try:
-            blob = self._native.compile(engine.expressions, engine.flags)
-        except (ValueError, RuntimeError):
-            return False
-        _save_bytes(path, blob)
+        loaded = False
+        with contextlib.suppress(OSError):
+            loaded = self._native.load(path.read_bytes())
+        if not loaded:
+            try:
+                blob = self._native.compile(expressions, flags, ids)
+            except (ValueError, RuntimeError):
+                return False
+            _save_bytes(path, blob)
+        if dfa is not None:
+            self._native.automaton(
+                list(dfa.ids),
+                dfa.classes,
+                dfa.nclasses,
+                list(dfa.transitions),
+                list(dfa.accepts),
+                list(dfa.leads),
+                list(dfa.trails),
+            )
+        self.automaton_ids = frozenset(taken)
         return True
 
     @classmethod
