@@ -1089,7 +1089,39 @@ static void hmac_init(Lane *l, const uint8_t *key, size_t k) {
     SHA256_Update(&l->outer, pad, 64);
 }
 
+/* The last block of a SHA-256 hash whose state ``h`` has taken one 64-byte block (a
+ * key pad) and whose message ends with the ``k`` <= 55 bytes ``m``: padded here and
+ * compressed once, without SHA256_Update/Final's buffering and cleansing, which cost
+ * more than the compression itself for a value a few dozen bytes long. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define BIG_ENDIAN_64(x) __builtin_bswap64(x)
+#define BIG_ENDIAN_32(x) __builtin_bswap32(x)
+#else
+#define BIG_ENDIAN_64(x) (x)
+#define BIG_ENDIAN_32(x) (x)
+#endif
+
+static void sha256_after_pad(const SHA256_CTX *h, const uint8_t *m, size_t k, uint8_t digest[32]) {
+    SHA256_CTX c;
+    memcpy(c.h, h->h, sizeof c.h);
+    uint64_t words[8] = {0}; /* the block, built in words: no byte stores for the hash to wait on */
+    memcpy(words, m, k);
+    ((uint8_t *)words)[k] = 0x80;
+    words[7] = BIG_ENDIAN_64((uint64_t)(64 + k) * 8);
+    SHA256_Transform(&c, (const uint8_t *)words);
+    for (int i = 0; i < 8; i++) {
+        uint32_t w = BIG_ENDIAN_32((uint32_t)c.h[i]);
+        memcpy(digest + 4 * i, &w, 4);
+    }
+}
+
 static void hmac(const Lane *l, const uint8_t *v, size_t k, uint8_t digest[32]) {
+    if (k <= 55) {
+        uint8_t inner[32];
+        sha256_after_pad(&l->inner, v, k, inner);
+        sha256_after_pad(&l->outer, inner, 32, digest);
+        return;
+    }
     SHA256_CTX c = l->inner;
     uint8_t inner[32];
     SHA256_Update(&c, v, k);

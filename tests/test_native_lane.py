@@ -153,11 +153,12 @@ def test_c_masks_agree_with_python(scanner: dlp.Scanner) -> None:
         )
 
 
-@pytest.mark.parametrize("size", [1, 16, 63, 64, 65, 200])
+@pytest.mark.parametrize("size", [0, 1, 16, 54, 55, 56, 63, 64, 65, 200])
 def test_c_fingerprint_is_the_hmac(size: int) -> None:
     key = bytes(range(size))
     raw = native.Lane(key, [], (0, [], 0), [], (), ((), (), ()), (ValueError,))  # only the key matters
-    for value in ("13812345678", "京A12345", "zhao@example.com", ""):
+    values = ("13812345678", "京A12345", "zhao@example.com", "", "x" * 55, "x" * 56, "京" * 19, "y" * 200)
+    for value in values:  # one padded block up to 55 bytes, the general way past it
         assert native.hmac_hex(raw, value.encode()) == Fingerprinter(key)(value)
 
 
