@@ -61,6 +61,26 @@ int automaton_init(Automaton *a, const uint8_t classes[256], uint32_t nclasses, 
             if (b > a->hi) a->hi = (uint8_t)b;
         }
     }
+    /* The run of bytes no value may start after that holds the most bytes a value may
+     * start with: inside a run of digits no digit pattern starts, and that is most of
+     * the bytes of a dense list. */
+    a->quiet_lo = 1;
+    a->quiet_hi = 0;
+    int best = 0;
+    for (int b = 0; b < 256;) {
+        if (leads[b]) {
+            b++;
+            continue;
+        }
+        int end = b, count = 0;
+        while (end < 256 && !leads[end]) count += a->first[end++];
+        if (count > best) {
+            best = count;
+            a->quiet_lo = (uint8_t)b;
+            a->quiet_hi = (uint8_t)(end - 1);
+        }
+        b = end;
+    }
     return 0;
 }
 
@@ -122,11 +142,20 @@ int automaton_run(const Automaton *a, const uint8_t *data, int64_t size, automat
     uint8_t lo = a->lo, width = (uint8_t)(a->hi - a->lo);
     int rc = 0;
     int64_t i = 0;
+    if (size > 0 && first[data[0]]) rc = from(&r, 0);
+    i = 1;
 #ifdef __SSE2__
+    /* 16 places at a time: a byte that may begin a value, after one that may precede it */
     const __m128i vlo = _mm_set1_epi8((char)lo), vwidth = _mm_set1_epi8((char)width), zero = _mm_setzero_si128();
+    const int quiet = a->quiet_lo <= a->quiet_hi;
+    const __m128i qlo = _mm_set1_epi8((char)a->quiet_lo), qwidth = _mm_set1_epi8((char)(a->quiet_hi - a->quiet_lo));
     for (; i + 16 <= size && !rc; i += 16) {
         __m128i v = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(data + i)), vlo);
         unsigned hits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_subs_epu8(v, vwidth), zero));
+        if (hits && quiet) {
+            __m128i p = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(data + i - 1)), qlo);
+            hits &= ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_subs_epu8(p, qwidth), zero));
+        }
         while (hits && !rc) {
             int64_t p = i + __builtin_ctz(hits);
             hits &= hits - 1;

@@ -14,6 +14,8 @@ typedef struct {
     uint8_t classes[256];          /* byte -> input class */
     uint8_t first[256];            /* 1 when a value can begin with the byte */
     uint8_t lo, hi;                /* the bytes of ``first`` lie in [lo, hi] */
+    uint8_t quiet_lo, quiet_hi;    /* no value starts after a byte in [quiet_lo, quiet_hi] (digits, on
+                                    * the shipped detectors), unless quiet_lo > quiet_hi */
     uint32_t nclasses, nstates;
     uint16_t *transitions;         /* nstates * nclasses; state 0 is dead, 1 the start */
     uint64_t *accepts;             /* per state: patterns whose value may end there */
