@@ -1035,6 +1035,8 @@ typedef struct {
 #endif
     Automaton automaton;        /* the patterns Hyperscan's database leaves out, when set */
     int has_automaton;
+    int16_t *anchor;            /* per pattern id: the byte its matches start with, found here
+                                 * (Hyperscan does not track their start), or -1 */
 } Lane;
 
 static PyTypeObject LaneType;
@@ -1073,6 +1075,7 @@ static void lane_dealloc(Lane *l) {
     if (l->db) hs_free_database(l->db);
 #endif
     automaton_free(&l->automaton);
+    PyMem_Free(l->anchor);
     Py_TYPE(l)->tp_free((PyObject *)l);
 }
 
@@ -1205,12 +1208,14 @@ static int lane_init(Lane *l, PyObject *args, PyObject *kwargs) {
     l->gate_len = PyMem_Calloc(l->ids + 1, sizeof(int32_t));
     l->trigger = PyMem_Calloc(l->ids + 1, sizeof(int32_t));
     l->tables.regions = PyMem_Calloc(1000000, 1);
+    l->anchor = PyMem_Calloc(l->count + 1, sizeof(int16_t));
     if (!l->leads || !l->char_start || !l->det_of || !l->gate_cat || !l->gate_len || !l->trigger ||
-        !l->tables.regions) {
+        !l->tables.regions || !l->anchor) {
         PyErr_NoMemory();
         return -1;
     }
     for (uint32_t i = 0; i < l->ids; i++) l->gate_cat[i] = l->trigger[i] = -1;
+    for (uint32_t i = 0; i < l->count; i++) l->anchor[i] = -1;
     for (uint32_t i = 0; i < l->count; i++) {
         int det, lead, cs;
         if (!PyArg_ParseTuple(PyList_GET_ITEM(patterns, i), "iii", &det, &lead, &cs)) return -1;
@@ -2136,9 +2141,52 @@ static int on_automaton_match(void *ctx, uint32_t id, int64_t start, int64_t end
     return collector_push((Collector *)ctx, id, start, end + 2);
 }
 
+/* One Hyperscan scan's context: where its matches go, and for the patterns compiled
+ * without start-of-match tracking (Lane.anchor), the last place of their first byte. */
+typedef struct {
+    Collector *c;
+    const Lane *l;
+    const uint8_t *buf;
+    int64_t *last, *upto; /* per pattern id: last occurrence of its anchor byte before upto */
+} ScanCtx;
+
+static void scan_ctx_reset(ScanCtx *x, const void *buf) {
+    x->buf = buf;
+    for (uint32_t i = 0; i < x->l->count; i++) {
+        x->last[i] = -1;
+        x->upto[i] = 0;
+    }
+}
+
+/* The start of a match ending at ``to`` of a pattern whose body starts with the only
+ * ``anchor`` byte in it: the last such byte before the trailing boundary byte. Matches
+ * come in order of their end, so the buffer is searched once, forwards. */
+static int64_t anchored_start(ScanCtx *x, uint32_t id, int64_t to) {
+    uint8_t b = (uint8_t)x->l->anchor[id];
+    int64_t end = to - 1;
+    if (end < x->upto[id]) { /* out of order: look back from here */
+        int64_t i = end - 1;
+        while (i >= 0 && x->buf[i] != b) i--;
+        return i;
+    }
+    const uint8_t *p = x->buf + x->upto[id], *stop = x->buf + end, *q;
+    while (p < stop && (q = memchr(p, b, (size_t)(stop - p))) != NULL) {
+        x->last[id] = q - x->buf;
+        p = q + 1;
+    }
+    x->upto[id] = end;
+    return x->last[id];
+}
+
 static int on_hs_match(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
                        void *ctx) {
-    return collector_store((Collector *)ctx, id, (int64_t)from, (int64_t)to) < 0;  /* halt when out of memory */
+    ScanCtx *x = ctx;
+    int64_t start = (int64_t)from;
+    if (id < x->l->count && x->l->anchor[id] >= 0) {
+        start = anchored_start(x, id, (int64_t)to);
+        if (start < 0) return 0;
+    }
+    return collector_store(x->c, id, start, (int64_t)to) < 0;  /* halt when out of memory */
 }
 
 /* scan(collector, data): the scans of HyperscanCandidates._scan, into the collector,
@@ -2160,6 +2208,13 @@ static PyObject *lane_scan(Lane *l, PyObject *args) {
         hs_free_scratch(scratch);
         return PyErr_NoMemory();
     }
+    int64_t *anchor_state = malloc(2 * ((size_t)l->count + 1) * sizeof(int64_t));
+    if (!anchor_state) {
+        free(edge);
+        hs_free_scratch(scratch);
+        return PyErr_NoMemory();
+    }
+    ScanCtx x = {c, l, NULL, anchor_state, anchor_state + l->count + 1};
     hs_error_t rc = HS_SUCCESS;
     Py_BEGIN_ALLOW_THREADS
     if (size <= 2 * EDGE) {
@@ -2167,27 +2222,32 @@ static PyObject *lane_scan(Lane *l, PyObject *args) {
         memcpy(edge + 1, data, size);
         edge[size + 1] = '\n';
         collector_begin(c, 0, 0);
-        rc = hs_scan(l->db, edge, (unsigned int)(size + 2), 0, scratch, on_hs_match, c);
+        scan_ctx_reset(&x, edge);
+        rc = hs_scan(l->db, edge, (unsigned int)(size + 2), 0, scratch, on_hs_match, &x);
     } else {
         collector_begin(c, 1, 0);
-        rc = hs_scan(l->db, data, (unsigned int)size, 0, scratch, on_hs_match, c);
+        scan_ctx_reset(&x, data);
+        rc = hs_scan(l->db, data, (unsigned int)size, 0, scratch, on_hs_match, &x);
         if (rc == HS_SUCCESS) {
             edge[0] = '\n';
             memcpy(edge + 1, data, EDGE);
             collector_begin(c, 2, 0);
-            rc = hs_scan(l->db, edge, EDGE + 1, 0, scratch, on_hs_match, c);
+            scan_ctx_reset(&x, edge);
+            rc = hs_scan(l->db, edge, EDGE + 1, 0, scratch, on_hs_match, &x);
         }
         if (rc == HS_SUCCESS) {
             memcpy(edge, data + size - EDGE, EDGE);
             edge[EDGE] = '\n';
             collector_begin(c, 3, (int64_t)(size - EDGE + 1));
-            rc = hs_scan(l->db, edge, EDGE + 1, 0, scratch, on_hs_match, c);
+            scan_ctx_reset(&x, edge);
+            rc = hs_scan(l->db, edge, EDGE + 1, 0, scratch, on_hs_match, &x);
         }
     }
     if (rc == HS_SUCCESS && l->has_automaton &&
         automaton_run(&l->automaton, (const uint8_t *)data, (int64_t)size, on_automaton_match, c) != 0)
         rc = HS_SCAN_TERMINATED;
     Py_END_ALLOW_THREADS
+    free(anchor_state);
     free(edge);
     hs_free_scratch(scratch);
     if (rc == HS_SCAN_TERMINATED) return PyErr_NoMemory();
@@ -2273,10 +2333,36 @@ out:
     return result;
 }
 
+/* anchors([(pattern id, byte)]): these patterns are compiled without start-of-match
+ * tracking; scan() finds their start (dlp.engine.automaton.leading_byte). */
+static PyObject *lane_set_anchors(Lane *l, PyObject *arg) {
+    if (!PyList_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "anchors() takes a list of (id, byte)");
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(arg); i++) {
+        unsigned int id, byte;
+        if (!PyArg_ParseTuple(PyList_GET_ITEM(arg, i), "II", &id, &byte)) return NULL;
+        if (id >= l->count || byte > 255) {
+            PyErr_SetString(PyExc_ValueError, "anchor: not a detector pattern id or not a byte");
+            return NULL;
+        }
+    }
+    for (uint32_t i = 0; i < l->count; i++) l->anchor[i] = -1;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(arg); i++) {
+        unsigned int id, byte;
+        PyArg_ParseTuple(PyList_GET_ITEM(arg, i), "II", &id, &byte);
+        l->anchor[id] = (int16_t)byte;
+    }
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef lane_methods[] = {
 #ifdef DLP_HAVE_HS
     {"compile", (PyCFunction)lane_compile, METH_VARARGS,
      "compile(expressions, flags, ids) -> serialized database."},
+    {"anchors", (PyCFunction)lane_set_anchors, METH_O,
+     "anchors([(id, byte)]): patterns whose start scan() finds itself (compiled without SOM)."},
     {"automaton", (PyCFunction)lane_set_automaton, METH_VARARGS,
      "automaton(ids, classes, nclasses, transitions, accepts, leads, trails): scan() runs it too."},
     {"load", (PyCFunction)lane_load, METH_O, "load(serialized) -> whether the database could be used."},

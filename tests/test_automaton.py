@@ -16,7 +16,7 @@ import pytest
 from dlp import synthetic
 from dlp.detectors import all_detectors
 from dlp.engine import automaton
-from dlp.engine.automaton import Automaton, Unsupported, build, parse, split_bounded
+from dlp.engine.automaton import Automaton, Unsupported, build, leading_byte, parse, split_bounded
 
 
 def _full(pattern: str) -> Automaton:
@@ -96,6 +96,16 @@ def test_shape_and_length_limits() -> None:
     assert parse("[^a]") == ("cat", [("set", automaton.ALL & ~(1 << ord("a")))])
 
 
+def test_the_leading_byte_of_a_pattern() -> None:
+    email = r"(?:@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24})[^0-9A-Za-z]"
+    assert leading_byte(email) == ord("@")  # the trailing byte may be an "@" too
+    assert leading_byte(r"(?:@[a-z@]+)[^a-z]") is None  # a second "@" inside
+    assert leading_byte(r"[^0-9](?:1[0-9])[^0-9]") is None  # starts with a class
+    assert leading_byte(r"(?:(@|#)a)\n") is None
+    assert leading_byte(r"(?:@a)") is None  # no trailing byte
+    assert leading_byte(r"(?:@a(?=b))\n") is None  # unreadable
+
+
 def test_the_tables_survive_a_round_trip() -> None:
     dfa = _full(r"1[3-9]\d{2}")
     assert Automaton.loads(dfa.dumps()) == dfa
@@ -125,6 +135,8 @@ def _look_alikes(rng: random.Random) -> bytes:
         synthetic.bank_card(rng),
         synthetic.resident_id(rng)[:6] + synthetic.resident_id(rng)[8:17],
         "(0" + str(rng.randint(10, 999)) + ")" + str(rng.randint(2_000_000, 99_999_999)),
+        synthetic.email(rng),
+        rng.choice(["a@b.cc@d.ee", "@@x.com", "x@a.bb.cc.dd.", "@-.io", "q@w.e.rt-y.uk@"]),
         rng.choice(["+86", "0086", "+0086", "(+86)", "(86)"])
         + rng.choice(["", " ", "-"])
         + synthetic.mobile(rng),
@@ -189,6 +201,7 @@ def test_the_c_lane_reports_what_hyperscan_reports(tmp_path) -> None:  # type: i
     if lane is None or not lane._scans:
         pytest.skip("the C lane does not scan itself here (no libhs)")
     assert len(lane.automaton_ids) >= 10
+    assert lane.anchored_ids  # e-mail domains: their start is found from the "@"
     rng = random.Random(7)
     for size in [0, 1, 17, 2 * EDGE - 3, 2 * EDGE, 2 * EDGE + 1, 3 * EDGE + 5, 20_000]:
         data = b""
@@ -201,6 +214,7 @@ def test_the_c_lane_reports_what_hyperscan_reports(tmp_path) -> None:  # type: i
         lane_module.feed(lane._engine, data, theirs)
         assert sorted(ours.matches()) == sorted(theirs.matches()), size
         assert size < 1000 or sum(i in lane.automaton_ids for i, _, _ in ours.matches()) > 20
+        assert size < 1000 or sum(i in lane.anchored_ids for i, _, _ in ours.matches()) > 5
 
 
 def test_a_value_at_the_buffer_start_is_reported_once(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -93,22 +93,25 @@ class _Parser:
                 low, high = self.bounds()
                 node = ("rep", node, low, high)
             elif char in ("*", "+"):
-                raise Unsupported("unbounded repetition")
+                self.i += 1
+                node = ("rep", node, int(char == "+"), None)
             else:
                 return node
             if self.peek() in ("?", "+"):  # lazy or possessive forms
                 raise Unsupported("lazy or possessive quantifier")
 
-    def bounds(self) -> tuple[int, int]:
+    def bounds(self) -> tuple[int, int | None]:
         end = self.s.find("}", self.i)
         if end < 0:
             raise Unsupported("unclosed {")
         body = self.s[self.i + 1 : end]
         low, comma, high = body.partition(",")
-        if not low.isdigit() or (comma and not high.isdigit()):
+        if not low.isdigit() or (comma and high and not high.isdigit()):
             raise Unsupported(f"repetition {{{body}}}")
         self.i = end + 1
         low_n = int(low)
+        if comma and not high:
+            return low_n, None
         high_n = int(high) if comma else low_n
         if high_n < low_n:
             raise Unsupported(f"repetition {{{body}}}")
@@ -186,18 +189,56 @@ def parse(text: str) -> tuple:
     return _Parser(text).parse()
 
 
+UNBOUNDED = 1 << 30
+
+
 def _length(node: tuple) -> tuple[int, int]:
-    """(shortest, longest) byte length ``node`` matches."""
+    """(shortest, longest) byte length ``node`` matches (longest at most ``UNBOUNDED``)."""
     kind = node[0]
     if kind == "set":
         return 1, 1
     if kind == "rep":
         low, high = _length(node[1])
-        return low * node[2], high * node[3]
+        most = UNBOUNDED if node[3] is None else high * node[3]
+        return low * node[2], min(most, UNBOUNDED)
     spans = [_length(n) for n in node[1]]
     if kind == "cat":
         return sum(s[0] for s in spans), sum(s[1] for s in spans)
     return min(s[0] for s in spans), max(s[1] for s in spans)
+
+
+def _sets(node: tuple) -> list[int]:
+    if node[0] == "set":
+        return [node[1]]
+    if node[0] == "rep":
+        return _sets(node[1])
+    return [mask for item in node[1] for mask in _sets(item)]
+
+
+def leading_byte(text: str) -> int | None:
+    """The byte a ``(?:body)trail`` expression's match starts with, when it is one byte
+    that occurs nowhere else in the body (``@`` of an e-mail domain), else None.
+
+    The start of such a match is the last occurrence of that byte before its trailing
+    byte, so Hyperscan need not track where matches start (which costs it twice the
+    time on this pattern)."""
+    try:
+        node = parse(text)
+    except Unsupported:
+        return None
+    items = node[1] if node[0] == "cat" else [node]
+    if len(items) < 2 or items[-1][0] != "set":
+        return None
+    body = ("cat", items[:-1])
+    first = body
+    while first[0] == "cat" and first[1]:
+        first = first[1][0]
+    if first[0] != "set" or first[1] & (first[1] - 1) or not first[1]:
+        return None
+    byte = first[1].bit_length() - 1
+    if sum(mask >> byte & 1 for mask in _sets(body)) != 1:
+        return None
+    return byte
 
 
 def split_bounded(text: str) -> tuple[int, tuple, int]:

@@ -35,6 +35,7 @@ import orjson
 
 from dlp.detector import Detector, Edges
 from dlp.engine.automaton import build as build_automaton
+from dlp.engine.automaton import leading_byte
 from dlp.engine.candidates import EDGE, HyperscanCandidates
 from dlp.engine.keywords import merge
 from dlp.errors import ValidationError
@@ -157,6 +158,8 @@ class Lane:
         self._keywords = find_keywords
         self.automaton_ids: frozenset[int] = frozenset()
         """Pattern ids the C side finds with its DFA instead of Hyperscan."""
+        self.anchored_ids: frozenset[int] = frozenset()
+        """Pattern ids whose match start the C side finds from their first byte."""
         self._scans = getattr(_native, "HYPERSCAN", None) is not None and self._load_database(engine)
 
     def _load_database(self, engine: HyperscanCandidates) -> bool:
@@ -181,6 +184,13 @@ class Lane:
         ids = [i for i in range(len(engine.expressions)) if i not in set(taken)]
         expressions = [engine.expressions[i] for i in ids]
         flags = [engine.flags[i] for i in ids]
+        anchors = []  # patterns whose start the C side finds from their first byte
+        for k, i in enumerate(ids):
+            if i < len(engine._names) and flags[k] == hyperscan.HS_FLAG_SOM_LEFTMOST:
+                byte = leading_byte(engine.expressions[i].decode("ascii"))
+                if byte is not None:
+                    anchors.append((i, byte))
+                    flags[k] = 0
         digest = hashlib.sha256(repr((_native.HYPERSCAN, expressions, flags, ids)).encode())
         path = (engine.cache_dir or default_cache_dir()) / f"hs-native-{digest.hexdigest()[:32]}.db"
         loaded = False
@@ -192,6 +202,7 @@ class Lane:
             except (ValueError, RuntimeError):
                 return False
             _save_bytes(path, blob)
+        self._native.anchors(anchors)
         if dfa is not None:
             self._native.automaton(
                 list(dfa.ids),
@@ -203,6 +214,7 @@ class Lane:
                 list(dfa.trails),
             )
         self.automaton_ids = frozenset(taken)
+        self.anchored_ids = frozenset(i for i, _ in anchors)
         return True
 
     @classmethod
