@@ -86,3 +86,37 @@ def test_match_csv(benchmark, matcher: Matcher, csv_buffer: bytes) -> None:  # t
     )
     benchmark.extra_info["hits"] = len(hits)
     assert hits
+
+
+@pytest.fixture(scope="module")
+def lane(cache_dir: Path):  # type: ignore[no-untyped-def]
+    """The C lane's candidate scan: the bounded detector patterns as one DFA
+    (:mod:`dlp.engine.automaton`), the rest in Hyperscan."""
+    try:
+        import dlp
+        from dlp.engine.lane import Lane
+    except ImportError:
+        pytest.skip("no C lane in this version")
+    scanner = dlp.Scanner(dlp.ScanConfig(key=b"bench-lane-key-0123456789", cache_dir=cache_dir))
+    built = scanner._lane
+    if not isinstance(built, Lane) or not built._scans or not getattr(built, "automaton_ids", None):
+        pytest.skip("the C lane does not run its own candidate scan here")
+    return built
+
+
+def _lane_scan(lane, buf: bytes) -> int:  # type: ignore[no-untyped-def]
+    collector = lane._native.collector()
+    lane._native.scan(collector, buf)
+    return len(collector.matches())
+
+
+def test_lane_scan_prose(benchmark, lane, prose_buffer: bytes) -> None:  # type: ignore[no-untyped-def]
+    found = benchmark.pedantic(_lane_scan, (lane, prose_buffer), rounds=ROUNDS, warmup_rounds=1)
+    benchmark.extra_info["matches"] = found
+    assert found
+
+
+def test_lane_scan_csv(benchmark, lane, csv_buffer: bytes) -> None:  # type: ignore[no-untyped-def]
+    found = benchmark.pedantic(_lane_scan, (lane, csv_buffer), rounds=ROUNDS, warmup_rounds=1)
+    benchmark.extra_info["matches"] = found
+    assert found
