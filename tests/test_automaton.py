@@ -106,11 +106,6 @@ def test_the_leading_byte_of_a_pattern() -> None:
     assert leading_byte(r"(?:@a(?=b))\n") is None  # unreadable
 
 
-def test_the_tables_survive_a_round_trip() -> None:
-    dfa = _full(r"1[3-9]\d{2}")
-    assert Automaton.loads(dfa.dumps()) == dfa
-
-
 # -- the shipped detectors' expressions --------------------------------------------
 
 

@@ -11,18 +11,21 @@ expressions: for each pattern and end of a value, the leftmost start.
 (``lead(?:body)trail``, with ``lead`` and ``trail`` single-byte classes) and compiles
 those it can read: literals, ``\\xNN`` and punctuation escapes, ``\\d``, ``.``, byte
 classes, groups with ``|`` and the bounded quantifiers ``?``, ``{m}`` and ``{m,n}``.
-A pattern with anything else (``*``, ``+``, anchors, ``\\b``, back-references, flags
-other than start-of-match), or a value longer than :data:`MAX_VALUE` bytes, stays
-in Hyperscan. :meth:`Automaton.matches` runs the tables in Python, as the C code
-(``dlp/_automaton.c``) does, for tests.
+A pattern with anything else (anchors, ``\\b``, back-references, look-arounds, flags
+other than start-of-match), unbounded repetition or a value longer than
+:data:`MAX_VALUE` bytes stays in Hyperscan. :meth:`Automaton.matches` runs the tables
+in Python, as the C code (``dlp/_automaton.c``) does, for tests.
+
+:func:`leading_byte` reads the same syntax (unbounded repetition included) for the
+patterns left to Hyperscan: one whose match begins with the only byte of its kind in
+it (the ``@`` of an e-mail domain) is compiled without start-of-match tracking, and
+the lane finds the start itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import orjson
 
 MAX_VALUE = 63
 """Longest value (bytes between the boundary bytes) a pattern may match; the C side's
@@ -325,32 +328,6 @@ class Automaton:
     """Per byte: the patterns whose value may start right after it."""
     trails: tuple[int, ...]
     """Per byte: the patterns whose value may end right before it."""
-
-    def dumps(self) -> bytes:
-        return orjson.dumps(
-            [
-                list(self.ids),
-                list(self.classes),
-                self.nclasses,
-                self.transitions,
-                self.accepts,
-                self.leads,
-                self.trails,
-            ]
-        )
-
-    @classmethod
-    def loads(cls, blob: bytes) -> Automaton:
-        ids, classes, nclasses, transitions, accepts, leads, trails = orjson.loads(blob)
-        return cls(
-            tuple(ids),
-            bytes(classes),
-            nclasses,
-            tuple(transitions),
-            tuple(accepts),
-            tuple(leads),
-            tuple(trails),
-        )
 
     def matches(self, data: bytes) -> list[tuple[int, int, int]]:
         """(expression id, value start, value end) as the C side reports them: by start,

@@ -19,6 +19,11 @@ What the lane does not do, Python still does, with the same output:
 * documents, containers, other encodings, the allowlist, EDM, baselines,
   ``--reveal``, text and SARIF reports: the lane is not used at all.
 
+Built against libhs, the lane also finds the candidates itself: the bounded detector
+patterns with the DFA of :mod:`dlp.engine.automaton`, the rest with a Hyperscan database
+of its own (see :meth:`Lane._load_database`); otherwise the ``hyperscan`` package's
+matches are fed to it.
+
 The C extension is optional (``setup.py``): without it, or with the YARA engine,
 :meth:`Lane.build` returns None and every window goes the Python way.
 ``tests/test_native_lane.py`` holds both paths to the same bytes.
