@@ -1123,10 +1123,6 @@ static void hmac_init(Lane *l, const uint8_t *key, size_t k) {
     SHA256_Update(&l->outer, pad, 64);
 }
 
-/* The last block of a SHA-256 hash whose state ``h`` has taken one 64-byte block (a
- * key pad) and whose message ends with the ``k`` <= 55 bytes ``m``: padded here and
- * compressed once, without SHA256_Update/Final's buffering and cleansing, which cost
- * more than the compression itself for a value a few dozen bytes long. */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define BIG_ENDIAN_64(x) __builtin_bswap64(x)
 #define BIG_ENDIAN_32(x) __builtin_bswap32(x)
@@ -1135,6 +1131,10 @@ static void hmac_init(Lane *l, const uint8_t *key, size_t k) {
 #define BIG_ENDIAN_32(x) (x)
 #endif
 
+/* The last block of a SHA-256 hash whose state ``h`` has taken one 64-byte block (a
+ * key pad) and whose message ends with the ``k`` <= 55 bytes ``m``: padded here and
+ * compressed once, without SHA256_Update/Final's buffering and cleansing, which cost
+ * more than the compression itself for a value a few dozen bytes long. */
 static void sha256_after_pad(const SHA256_CTX *h, const uint8_t *m, size_t k, uint8_t digest[32]) {
     SHA256_CTX c;
     memcpy(c.h, h->h, sizeof c.h);

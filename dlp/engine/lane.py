@@ -186,7 +186,8 @@ class Lane:
             if engine._leads[i] and engine.flags[i] == hyperscan.HS_FLAG_SOM_LEFTMOST
         ]
         dfa, taken = build_automaton(bounded)
-        ids = [i for i in range(len(engine.expressions)) if i not in set(taken)]
+        in_dfa = set(taken)
+        ids = [i for i in range(len(engine.expressions)) if i not in in_dfa]
         expressions = [engine.expressions[i] for i in ids]
         flags = [engine.flags[i] for i in ids]
         anchors = []  # patterns whose start the C side finds from their first byte
