@@ -141,9 +141,8 @@ int automaton_run(const Automaton *a, const uint8_t *data, int64_t size, automat
     const uint8_t *first = a->first;
     uint8_t lo = a->lo, width = (uint8_t)(a->hi - a->lo);
     int rc = 0;
-    int64_t i = 0;
     if (size > 0 && first[data[0]]) rc = from(&r, 0);
-    i = 1;
+    int64_t i = 1;
 #ifdef __SSE2__
     /* 16 places at a time: a byte that may begin a value, after one that may precede it */
     const __m128i vlo = _mm_set1_epi8((char)lo), vwidth = _mm_set1_epi8((char)width), zero = _mm_setzero_si128();

@@ -2284,8 +2284,9 @@ static PyObject *lane_set_automaton(Lane *l, PyObject *args) {
                           &PyList_Type, &trails))
         return NULL;
     Py_ssize_t npat = PyList_GET_SIZE(ids), nstates = PyList_GET_SIZE(accepts);
-    if (nbytes != 256 || npat < 1 || npat > AUTOMATON_MAX_PATTERNS || nstates > AUTOMATON_MAX_STATES ||
-        nclasses < 1 || nclasses > 256 || PyList_GET_SIZE(transitions) != nstates * (Py_ssize_t)nclasses) {
+    /* only what the copies below need: automaton_init() checks the tables themselves */
+    if (nbytes != 256 || npat < 1 || npat > AUTOMATON_MAX_PATTERNS ||
+        PyList_GET_SIZE(transitions) != nstates * (Py_ssize_t)nclasses) {
         PyErr_SetString(PyExc_ValueError, "automaton tables do not fit together");
         return NULL;
     }
@@ -2302,7 +2303,7 @@ static PyObject *lane_set_automaton(Lane *l, PyObject *args) {
         u64_list(trails, trail, 256) < 0 || u64_list(transitions, tr64, nstates * (Py_ssize_t)nclasses) < 0)
         goto out;
     for (Py_ssize_t i = 0; i < nstates * (Py_ssize_t)nclasses; i++) {
-        if (tr64[i] >= (uint64_t)nstates) {
+        if (tr64[i] > UINT16_MAX) {
             PyErr_SetString(PyExc_ValueError, "automaton transition out of range");
             goto out;
         }
@@ -2340,21 +2341,24 @@ static PyObject *lane_set_anchors(Lane *l, PyObject *arg) {
         PyErr_SetString(PyExc_TypeError, "anchors() takes a list of (id, byte)");
         return NULL;
     }
+    int16_t *anchor = PyMem_Malloc(((size_t)l->count + 1) * sizeof *anchor); /* set only when all are good */
+    if (!anchor) return PyErr_NoMemory();
+    for (uint32_t i = 0; i < l->count; i++) anchor[i] = -1;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(arg); i++) {
         unsigned int id, byte;
-        if (!PyArg_ParseTuple(PyList_GET_ITEM(arg, i), "II", &id, &byte)) return NULL;
+        if (!PyArg_ParseTuple(PyList_GET_ITEM(arg, i), "II", &id, &byte)) goto fail;
         if (id >= l->count || byte > 255) {
             PyErr_SetString(PyExc_ValueError, "anchor: not a detector pattern id or not a byte");
-            return NULL;
+            goto fail;
         }
+        anchor[id] = (int16_t)byte;
     }
-    for (uint32_t i = 0; i < l->count; i++) l->anchor[i] = -1;
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(arg); i++) {
-        unsigned int id, byte;
-        PyArg_ParseTuple(PyList_GET_ITEM(arg, i), "II", &id, &byte);
-        l->anchor[id] = (int16_t)byte;
-    }
+    PyMem_Free(l->anchor);
+    l->anchor = anchor;
     Py_RETURN_NONE;
+fail:
+    PyMem_Free(anchor);
+    return NULL;
 }
 
 static PyMethodDef lane_methods[] = {

@@ -399,8 +399,7 @@ def build(expressions: Sequence[tuple[int, str]]) -> tuple[Automaton | None, lis
         return None, []
     masks = sorted({mask for edges in nfa.edges for mask, _ in edges})
     classes, nclasses = _classes(masks)
-    members = [[b for b in range(256) if classes[b] == c] for c in range(nclasses)]
-    representative = [m[0] for m in members]
+    representative = [classes.index(c) for c in range(nclasses)]  # a byte of each class
     dead: frozenset[int] = frozenset()
     first = nfa.closure(set(starts))
     number = {dead: 0, first: 1}
