@@ -133,7 +133,8 @@ def main() -> None:
     type=click.Choice(["auto", "hyperscan", "yara"]),
     default="auto",
     show_default=True,
-    help="Candidate engine (auto: Hyperscan when installed, else YARA).",
+    hidden=True,
+    help="Deprecated and ignored: one native core finds candidates on every platform.",
 )
 @click.option(
     "--fail-on",
@@ -199,6 +200,8 @@ def scan(
         _fail("standard input (-) can be given only once")
     from dlp.keys import resolve_key
 
+    if engine != "auto":
+        click.echo(f"dlp: --engine {engine} is deprecated and ignored (one native core scans everywhere)", err=True)
     try:
         config = ScanConfig(
             detectors=frozenset(_split(detectors)) if detectors else None,

@@ -36,7 +36,8 @@ class ScanConfig:
     yara_timeout: int = 60
     """Seconds the signature engine may spend on one chunk."""
     engine: str = "auto"
-    """Candidate engine: ``hyperscan`` (when installed), ``yara``, or ``auto`` (Hyperscan if available)."""
+    """Deprecated and ignored (``auto``, ``hyperscan`` and ``yara`` are accepted): since 0.2
+    one native core (:mod:`dlp._core`) finds candidates on every platform."""
     follow_symlinks: bool = False
     exclude: tuple[str, ...] = ()
     """Glob patterns (matched against the path and the file name) to skip."""

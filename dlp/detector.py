@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from dlp.checks import Edges
 from dlp.errors import ValidationError
 
 
@@ -94,6 +95,17 @@ class Detector:
     and ``email`` the mask too). ``tests/test_native_lane.py`` holds them equal."""
     positives: tuple[Example, ...] = field(default=())
     negatives: tuple[str, ...] = field(default=())
+    checks: tuple[object, ...] = ()
+    """The validation program for the Rust core: primitives from :mod:`dlp.checks`
+    that give the same verdicts and values as ``validate``
+    (``tests/engine/test_checks.py`` holds them equal)."""
+    masking: object = None
+    """The mask for the Rust core: a mask primitive from :mod:`dlp.checks` that masks as
+    ``mask`` does. When ``mask`` itself is one (``edges(6, 4)``), it is the default."""
+
+    def __post_init__(self) -> None:
+        if self.masking is None and hasattr(self.mask, "spec"):
+            object.__setattr__(self, "masking", self.mask)
 
     def check(self, candidate: str) -> Check:
         """Validate a candidate (as written, separators included)."""
@@ -125,29 +137,6 @@ class Detector:
 
     def is_valid(self, candidate: str) -> bool:
         return self.check(candidate).verdict is Verdict.CONFIRM
-
-
-class Edges:
-    """A mask keeping ``head`` leading and ``tail`` trailing characters (:func:`keep_edges`).
-
-    A class rather than a closure so that the C lane (:mod:`dlp.engine.lane`) can
-    read ``head`` and ``tail`` and do the same masking itself."""
-
-    __slots__ = ("head", "tail")
-
-    def __init__(self, head: int, tail: int) -> None:
-        self.head = head
-        self.tail = tail
-
-    def __call__(self, value: str) -> str:
-        size = len(value)
-        head, tail = self.head, self.tail
-        if size <= head + tail:
-            return "*" * size
-        return value[:head] + "*" * (size - head - tail) + value[size - tail :]
-
-    def __repr__(self) -> str:
-        return f"edges({self.head}, {self.tail})"
 
 
 def edges(head: int, tail: int) -> Edges:

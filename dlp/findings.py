@@ -195,11 +195,10 @@ def plain_findings(
     hits: Sequence[Any],
     offsets: Sequence[int],
     lines: Sequence[int],
-    fingerprint: Callable[[str], str],
     reveal: bool,
 ) -> list[Finding]:
     """Findings in plain text, one per hit (``detector``, ``value``, ``masked``,
-    ``confidence``, ``severity``) at the given offsets and lines, built by setting
+    ``fingerprint``, ``confidence``, ``severity``) at the given offsets and lines, built by setting
     their slots directly: the dataclass constructors of a frozen class cost twice
     as much, and the scanner makes one finding per value found."""
     new = object.__new__
@@ -221,7 +220,7 @@ def plain_findings(
         s_det(finding, hit.detector)
         s_path(finding, path)
         s_masked(finding, hit.masked)
-        s_fp(finding, fingerprint(hit.value))
+        s_fp(finding, hit.fingerprint)
         s_conf(finding, hit.confidence)
         s_member(finding, member)
         s_value(finding, hit.value if reveal else None)

@@ -77,7 +77,7 @@ def _segment(
 ) -> Any:
     assert _worker is not None
     if _reporter is not None and _reporter.lane_for(_worker):
-        lane = LaneOutput(printable(path))
+        lane = _reporter.lane_output(printable(path))
         result = _worker.scan_segment(path, start, end, line_base, header, reported, lane=lane)
         return _reporter.segment(result, lane)
     result = _worker.scan_segment(path, start, end, line_base, header, reported)

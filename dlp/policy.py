@@ -17,11 +17,11 @@ personal data, else ``clean``. Signature hits (``yara:*``) and
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from dlp._core import Tally
 from dlp.errors import ConfigError
 from dlp.findings import Finding, Location, ScanResult
 
@@ -101,9 +101,11 @@ class Policy:
         columns = self.edm.columns if self.edm is not None else ()
         self._name_columns = frozenset(c.name for c in columns if c.kind == "name")
         self._column_ids: dict[str, set[int]] = {}
+        self._column_index: dict[str, int] = {}
         for i, column in enumerate(columns):
             self._column_ids.setdefault(column.name, set()).add(i)
-        self._open: dict[str, dict[str | None, _Tally]] = {}
+            self._column_index.setdefault(column.name, i)
+        self._open: dict[str, dict[str | None, Any]] = {}
 
     def evaluate(self, result: ScanResult) -> list[FileVerdict]:
         """One verdict per file or container member that has findings.
@@ -113,15 +115,14 @@ class Policy:
         """
         tallies = self._open.setdefault(result.path, {})
         member: object = _NO_MEMBER
-        tally: _Tally | None = None
+        tally: Any = None
         for finding in result.findings:
             if finding.member is not member:  # findings come member by member
                 member = finding.member
                 tally = tallies.get(finding.member)
                 if tally is None:
-                    tally = tallies[finding.member] = _Tally()
-            assert tally is not None
-            tally.add(finding, self._name_columns)
+                    tally = tallies[finding.member] = Tally()
+            self.count(tally, finding)
         if result.more:
             return []
         del self._open[result.path]
@@ -131,21 +132,30 @@ class Policy:
         """The verdict on ``findings``, all of one file or member."""
         return self.verdict(path, member, self.tally(findings))
 
-    def tally(self, findings: Iterable[Finding]) -> _Tally:
+    def tally(self, findings: Iterable[Finding]) -> Any:
         """The counts of ``findings`` (all of one file, whole lines or rows of it), closed:
-        merge such tallies with :meth:`_Tally.merge` and judge them with :meth:`verdict`."""
-        tally = _Tally()
+        a :class:`dlp._core.Tally`; merge such tallies with its ``merge`` and judge them
+        with :meth:`verdict`."""
+        tally = Tally()
         for finding in findings:
-            tally.add(finding, self._name_columns)
+            self.count(tally, finding)
         tally.close()
         return tally
 
-    def verdict(self, path: str, member: str | None, tally: _Tally) -> FileVerdict:
-        """The verdict on a file (or member) from its tally (a :class:`_Tally`, or the C
-        lane's ``dlp._native.Tally``, which counts the same: :mod:`dlp.engine.lane`)."""
+    def count(self, tally: Any, f: Finding) -> None:
+        """Count one finding: personal data by detector, EDM by column; signatures and
+        encrypted containers are reported but not counted."""
+        if f.detector == EDM:
+            column = self._column_index.get(f.column or "", 0)
+            tally.add_edm(f.fingerprint, _record(f.location), column, f.column in self._name_columns)
+        elif is_personal(f.detector):
+            tally.add(f.detector, f.fingerprint, _record(f.location))
+
+    def verdict(self, path: str, member: str | None, tally: Any) -> FileVerdict:
+        """The verdict on a file (or member) from its :class:`dlp._core.Tally`."""
         counts = dict(sorted(tally.distinct().items()))
         rows = tally.close()
-        customers = self._customers(tally.registered) if self.edm is not None else None
+        customers = self._customers(tally.registered()) if self.edm is not None else None
         personal = [n for d, n in counts.items() if d != EDM]
         t = self.thresholds
         if (
@@ -160,11 +170,12 @@ class Policy:
             verdict = CLEAN
         return FileVerdict(path, verdict, counts, rows, member, customers)
 
-    def _customers(self, registered: Iterable[tuple[str, str]]) -> int:
+    def _customers(self, registered: Iterable[tuple[str, int]]) -> int:
         assert self.edm is not None
+        columns = self.edm.columns
         customers: set[int] = set()
         for fingerprint, column in registered:
-            ids = self._column_ids.get(column, set())
+            ids = self._column_ids.get(columns[column].name, set())
             rows = {row for col, row in self.edm.lookup_fingerprint(fingerprint) if col in ids}
             if len(rows) <= SHARED_VALUE_ROWS:
                 customers.update(rows)
@@ -184,99 +195,11 @@ class Policy:
 _NO_MEMBER = object()
 
 
-class _Values(set):  # type: ignore[type-arg]
-    """Distinct value hashes of one detector; ``personal`` once known to be personal data."""
-
-    __slots__ = ("personal",)
-
-
-RECENT_RECORDS = 4096
-"""Records (lines, sheet rows) kept open while counting kinds per record; findings
-arrive in position order, so a record older than this many others is complete."""
-
-
-class _Tally:
-    """Running counts for one file or member, in memory bounded by distinct values.
-
-    Distinct values are kept as 64-bit hashes of their fingerprints (a quarter of the
-    memory of the strings; a collision among a file's values is vanishingly unlikely);
-    records are counted as they close, keeping only the most recent ones open.
-    """
-
-    __slots__ = ("records", "registered", "rows", "values")
-
-    def __init__(self) -> None:
-        self.values: dict[str, _Values] = {}
-        self.records: OrderedDict[object, set[str]] = OrderedDict()
-        self.registered: dict[tuple[str, str], None] = {}
-        self.rows = 0
-
-    def add(self, f: Finding, name_columns: frozenset[str]) -> None:
-        detector = f.detector
-        values = self.values.get(detector)
-        if values is not None and values.personal:  # a personal detector seen before
-            location = f.location
-            if location.cell is None:  # plain text: the record is the line (inlined _kind)
-                kinds = self.records.get(location.line)
-                if kinds is None:
-                    self._kind(location, detector)
-                else:
-                    kinds.add(detector)
-            else:
-                self._kind(location, detector)
-            values.add(hash(f.fingerprint))
-            return
-        if detector == EDM:
-            if f.column in name_columns:
-                self._kind(f.location, "name")
-            else:
-                self.registered[(f.fingerprint, f.column or "")] = None
-        elif not is_personal(detector):
-            return
-        else:
-            self._kind(f.location, detector)
-        if values is None:
-            values = self.values[detector] = _Values()
-            values.personal = detector != EDM
-        values.add(hash(f.fingerprint))
-
-    def _kind(self, location: Location, kind: str) -> None:
-        key = _record(location)
-        kinds = self.records.get(key)
-        if kinds is None:
-            kinds = self.records[key] = set()
-            if len(self.records) > RECENT_RECORDS:
-                _, old = self.records.popitem(last=False)
-                self.rows += len(old) >= 2
-        kinds.add(kind)
-
-    def distinct(self) -> dict[str, int]:
-        """Distinct values per detector."""
-        return {detector: len(values) for detector, values in self.values.items()}
-
-    def merge(self, other: _Tally) -> None:
-        """Add the closed tally of another part of the same file (no record spans both)."""
-        for detector, values in other.values.items():
-            mine = self.values.get(detector)
-            if mine is None:
-                self.values[detector] = values
-            else:
-                mine |= values
-        self.registered.update(other.registered)
-        self.rows += other.close()
-
-    def close(self) -> int:
-        """Rows with two or more kinds (closes every open record)."""
-        self.rows += sum(len(kinds) >= 2 for kinds in self.records.values())
-        self.records.clear()
-        return self.rows
-
-
-def _record(location: Location) -> object:
+def _record(location: Location) -> int | tuple[str, int]:
     """The record a finding belongs to: its spreadsheet row, else its line."""
     cell = location.cell
     if cell is not None:
         match = _CELL_ROW.search(cell)
         if match is not None:
-            return (location.sheet, int(match.group(1)))
+            return (location.sheet or "", int(match.group(1)))
     return location.line

@@ -109,20 +109,20 @@ class Reporter:
         return Processed(result.size, summary, result=result, verdicts=tuple(verdicts))
 
     def lane_for(self, scanner: Scanner) -> bool:
-        """True when this reporter's inputs can go through the C lane: JSONL written
-        here, no baseline to filter, no EDM index, and the scanner has the lane."""
-        return self._render and self._baseline is None and self.policy.edm is None and scanner.lane_ready
+        """True when this reporter's plain-text inputs are reported as JSONL by the core:
+        JSONL written here and no baseline to filter."""
+        return self._render and self._baseline is None
 
     def scan(self, scanner: Scanner, entry: Entry, *, stream: bool = False) -> Iterator[Processed]:
         """Scan ``entry`` and report it; with ``stream``, in pieces as they arise (a large
-        input: memory stays bounded). Plain text goes through the C lane when it can."""
+        input: memory stays bounded). Plain text goes through the core when it can."""
         if not self.lane_for(scanner):
             results = scanner.scan_entry_pieces(entry) if stream else iter((scanner.scan_entry(entry),))
             for result in results:
                 assert isinstance(result, ScanResult)
                 yield self.process(result)
             return
-        out = LaneOutput(printable(entry.path))
+        out = self.lane_output(printable(entry.path))
         if stream:
             items = scanner.scan_entry_pieces(entry, lane=out)
         else:
@@ -140,6 +140,10 @@ class Reporter:
                     verdicts.insert(0, self.policy.verdict(item.path, None, out.tally))
                 yield self._processed(item, verdicts, out.take())
 
+    def lane_output(self, path: str) -> LaneOutput:
+        """Where the JSONL of input ``path`` is collected, counted by this policy."""
+        return LaneOutput(path, self.policy.count)
+
     @property
     def renders(self) -> bool:
         """True when this reporter writes JSONL itself (else the parent's writer does)."""
@@ -148,7 +152,7 @@ class Reporter:
     def segment(self, result: ScanResult, lane: LaneOutput | None = None) -> SegmentReport:
         """Baseline, counts and JSONL of one segment's findings; the file's verdict
         waits for every segment (:meth:`finish`). ``lane``: the segment went through
-        the C lane, which holds its JSONL and counts."""
+        the core, which holds its JSONL and counts."""
         from dlp.output.jsonl import render
 
         if lane is not None:

@@ -21,9 +21,9 @@ from typing import BinaryIO
 from dlp.config import ScanConfig
 from dlp.detector import Severity
 from dlp.detectors import select
-from dlp.engine.keywords import load_keyword_lists
+from dlp.detectors._util import _today
+from dlp.engine.core import EDM, Core, Hit, load_keyword_lists
 from dlp.engine.lane import LaneOutput, LanePiece
-from dlp.engine.matcher import Hit, Matcher
 from dlp.engine.rules import signature_files
 from dlp.errors import FileTooLarge, FileUnreadable, ScanError, ScanTimeout
 from dlp.extract import registry
@@ -33,7 +33,7 @@ from dlp.extract.encoding import SAMPLE_SIZE, Encoding, sniff
 from dlp.extract.pack import Buffer
 from dlp.extract.sniff import sniff_kind
 from dlp.extract.stream import LOOKBEHIND, MARGIN, Window, windows
-from dlp.findings import Finding, Fingerprinter, Location, Problem, ScanResult, plain_findings, printable
+from dlp.findings import Finding, Location, Problem, ScanResult, plain_findings, printable
 from dlp.keys import resolve_key
 from dlp.walk import STDIN, Entry, walk
 
@@ -85,33 +85,30 @@ class Scanner:
     def __init__(self, config: ScanConfig | None = None) -> None:
         self.config = config or ScanConfig()
         key = resolve_key(self.config.key)
-        self._fingerprint = Fingerprinter(key)
         self.detectors = select(self.config.detectors)
-        self._matcher = Matcher(
+        self.edm_index = None
+        if self.config.edm_index is not None:
+            from dlp.edm.index import EdmIndex
+
+            self.edm_index = EdmIndex(self.config.edm_index, key)
+        self._core = Core(
             self.detectors,
             signature_files(self.config.rule_dirs, builtin=self.config.builtin_rules),
             load_keyword_lists(),
+            key=key,
+            reveal=self.config.reveal,
+            allowlist=self.config.allowlist,
+            edm=self.edm_index,
             timeout=self.config.yara_timeout,
             cache_dir=self.config.cache_dir,
-            engine=self.config.engine,
         )
-        self._edm = None
-        if self.config.edm_index is not None:
-            from dlp.edm.match import EdmMatcher
-
-            self._edm = EdmMatcher.open(self.config.edm_index, key)
-        self._lane = None
-        if self._edm is None and not self.config.allowlist and not self.config.reveal:
-            from dlp.engine.lane import Lane
-
-            self._lane = Lane.build(self._matcher, key)
+        self._fingerprint = self._core.engine.fingerprint
 
     @property
     def lane_ready(self) -> bool:
-        """True when plain text can be reported through the C lane (:mod:`dlp.engine.lane`):
-        the extension is built, the engine is Hyperscan, and no allowlist, EDM index or
-        ``reveal`` asks for what only the Python way does."""
-        return self._lane is not None
+        """True: plain text can always be reported as JSON Lines by the core
+        (:meth:`dlp._core.Engine.scan_jsonl`); kept for callers of the old C lane."""
+        return True
 
     # -- inputs -----------------------------------------------------------------
 
@@ -250,7 +247,7 @@ class Scanner:
         name = printable(name)  # reports need valid Unicode; the file is already open
         counting = _Counting(stream)
         sink = Sink(flush, piece)
-        sink.lane = lane if self._lane is not None else None
+        sink.lane = lane
         encoding: Encoding | None = None
         size = 0
         try:
@@ -313,7 +310,7 @@ class Scanner:
     def _header(self, buf: bytes) -> frozenset[str]:
         """Keyword categories in the first line of an input that starts with ``buf``."""
         line_end = buf.find(b"\n", 0, HEADER_BYTES)
-        return self._matcher.header_context(buf[: line_end if line_end >= 0 else HEADER_BYTES])
+        return self._core.header_context(buf[: line_end if line_end >= 0 else HEADER_BYTES])
 
     def _scan_window(
         self,
@@ -327,14 +324,27 @@ class Scanner:
         """Findings of one text window, from its emit range, into ``sink`` (as JSONL into
         ``sink.lane`` for the input's own text when it has one)."""
         lane = sink.lane if member is None else None
-        fast = self._lane
-        if (
-            lane is not None
-            and window._codec is None
-            and fast is not None
-            and fast.scan(window, fast.header_bits(header), seen_rules, lane)
-        ):
-            return
+        core = self._core
+        if lane is not None and window._codec is None:
+            if self._path_allowed(name):
+                return
+            seen = [i for i, rule in enumerate(core.rules) if rule in seen_rules]
+            chunk, _, found = core.engine.scan_jsonl(
+                window.buf,
+                core.bits(header),
+                window.emit_from,
+                window.emit_to,
+                int(_today.compact()),
+                lane.path_json,
+                None,
+                window._origin,
+                window.line_base,
+                lane.tally,
+                seen,
+            )
+            if chunk is not None and not core.always_yara:
+                lane.add_chunks([chunk])
+                return
         chosen = self._chosen(
             window.buf, header, window.emit_from, window.emit_to, seen_rules, member, sink, name
         )
@@ -416,7 +426,7 @@ class Scanner:
         """
         name = printable(path)
         sink = Sink()
-        sink.lane = lane if self._lane is not None else None
+        sink.lane = lane
         seen_rules: set[str] = set(reported)
         low = max(0, start - LOOKBEHIND)
         try:
@@ -448,7 +458,7 @@ class Scanner:
         self._scan_text(stream, stream, first, None, name, member, sink)
 
     def header_context(self, line: bytes) -> frozenset[str]:
-        return self._matcher.header_context(line)
+        return self._core.header_context(line)
 
     def match_buffer(
         self,
@@ -515,6 +525,11 @@ class Scanner:
                 return mid_guess
         return encoding
 
+    def _path_allowed(self, name: str) -> bool:
+        """True when the allowlist drops every finding of input ``name``."""
+        allowlist = self.config.allowlist
+        return bool(allowlist) and allowlist.allows_path(name)
+
     def _chosen(
         self,
         buf: bytes,
@@ -531,27 +546,26 @@ class Scanner:
         Shared by the text and document paths. A signature rule counts once per
         input (``seen_rules``); a timeout is recorded in ``sink`` and yields nothing.
         """
+        if self._path_allowed(name):
+            return []
+        core = self._core
+        chosen, triggered = core.hits(buf, core.bits(header), lo, hi, int(_today.compact()))
+        if not core.needs_yara(triggered, seen_rules):
+            return chosen
         try:
-            hits, signatures = self._matcher.match(buf, header=header, seen=seen_rules)
+            signatures = core.signatures(buf, seen_rules)
         except ScanTimeout as exc:
             sink.problems.append(Problem(exc.reason, exc.message, True, member))
-            return []
-        if self.config.allowlist:
-            hits, signatures = self.config.allowlist.filter(name, hits, signatures, self._fingerprint)
-        ordered = True  # the matcher's hits come sorted by start
-        if self._edm is not None:
-            hits = self._edm.extend(buf, hits)
-            ordered = False
-        if ordered:
-            chosen = hits[bisect_left(hits, lo, key=_start) : bisect_left(hits, hi, key=_start)]
-        else:
-            chosen = [h for h in hits if lo <= h.start < hi]
+            return chosen
+        added = False
         for sig in signatures:
             if sig.detector not in seen_rules and (lo <= sig.start < hi or sig.end == 0):
+                if self.config.allowlist and core.engine.allows(sig.value):
+                    continue
                 seen_rules.add(sig.detector)
                 chosen.append(sig)
-                ordered = False
-        if not ordered:
+                added = True
+        if added:
             chosen.sort(key=_start)
         return chosen
 
@@ -559,27 +573,26 @@ class Scanner:
         self, hits: list[Hit], offsets: list[int], lines: list[int], name: str, member: str | None
     ) -> list[Finding]:
         """Findings of ``hits`` in plain text (what :meth:`_finding` makes, faster)."""
-        fingerprint = self._fingerprint
-        reveal = self.config.reveal
-        if self._edm is not None:  # EDM hits carry a column and the value as written
+        if self.edm_index is not None:  # EDM hits carry a column and the value as written
             return [
                 self._finding(h, Location(offset, line), name, member)
                 for h, offset, line in zip(hits, offsets, lines, strict=True)
             ]
-        return plain_findings(name, member, hits, offsets, lines, fingerprint, reveal)
+        return plain_findings(name, member, hits, offsets, lines, self.config.reveal)
 
     def _finding(self, h: Hit, location: Location, name: str, member: str | None) -> Finding:
+        revealed = (h.written if h.detector == EDM else h.value) if self.config.reveal else None
         return Finding(
             detector=h.detector,
             path=name,
             location=location,
             masked=h.masked,
-            fingerprint=self._fingerprint(h.value),
+            fingerprint=h.fingerprint,
             confidence=h.confidence,
             severity=h.severity,
             member=member,
-            value=getattr(h, "written", h.value) if self.config.reveal else None,
-            column=getattr(h, "column", None),
+            value=revealed,
+            column=h.column,
         )
 
 

@@ -10,6 +10,7 @@ plain or in groups of four separated by spaces or hyphens.
 
 from __future__ import annotations
 
+from dlp.checks import DIGITS, Charset, Clean, Length, Luhn
 from dlp.detector import Detector, Example, Severity, edges
 from dlp.detectors._util import clean, isdigits
 from dlp.errors import InvalidChecksum, InvalidFormat, InvalidLength
@@ -49,6 +50,7 @@ DETECTOR = Detector(
         r"[1-9][0-9]{3}[ \-][0-9]{4}[ \-][0-9]{4}[ \-][0-9]{4}[ \-][0-9]{1,3}",
     ),
     validate=validate,
+    checks=(Clean(" -"), Charset(DIGITS), Length(16, 19), Luhn()),
     mask=edges(4, 4),
     context=("bank",),
     requires_context=True,

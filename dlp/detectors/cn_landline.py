@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from dlp.checks import Landline, PrefixEdges
 from dlp.data import load_table
 from dlp.detector import Detector, Example, Severity, keep_edges
 from dlp.detectors._util import clean, isdigits
@@ -67,6 +68,8 @@ DETECTOR = Detector(
     ),
     validate=validate,
     mask=mask,
+    checks=(Landline("cn_area_codes"),),
+    masking=PrefixEdges("cn_area_codes", (3, 4), 2),
     context=("phone", "customer"),
     base_confidence=0.6,
     context_confidence=0.9,

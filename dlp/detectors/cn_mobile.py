@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import re
 
+from dlp.checks import DIGITS, Charset, Clean, InTable, Length, StripPrefix
 from dlp.data import load_table
 from dlp.detector import Detector, Example, Severity, edges
 from dlp.detectors._util import clean, isdigits
 from dlp.errors import InvalidComponent, InvalidFormat, InvalidLength
 
 _COUNTRY = re.compile(r"^(?:\(\+?86\)|\+86|0086|\+0086)")
+COUNTRY_PREFIXES = ("(+86)", "(86)", "+86", "0086", "+0086")  # what _COUNTRY removes
 _BODY = r"1[3-9][0-9][ \-]?[0-9]{4}[ \-]?[0-9]{4}"
 
 
@@ -48,6 +50,13 @@ DETECTOR = Detector(
         r"\(\+?86\)[ \-]?" + _BODY,
     ),
     validate=validate,
+    checks=(
+        Clean(" -"),
+        StripPrefix(COUNTRY_PREFIXES),
+        Charset(DIGITS),
+        Length(11),
+        InTable("cn_mobile_prefixes", 0, (3, 4)),
+    ),
     mask=edges(3, 4),
     context=("phone", "customer"),
     base_confidence=0.7,

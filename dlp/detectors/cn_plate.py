@@ -13,6 +13,7 @@ dot may follow the province. The value is upper-case without separators.
 
 from __future__ import annotations
 
+from dlp.checks import Clean, Length, Plate, Upper
 from dlp.detector import Detector, Example, Severity, edges
 from dlp.detectors._util import clean
 from dlp.errors import InvalidComponent, InvalidFormat, InvalidLength
@@ -69,6 +70,7 @@ DETECTOR = Detector(
     patterns=("(" + "|".join(PROVINCES) + ")" + _AFTER_PROVINCE,),
     char_patterns=("[\\x80-\\xff]" + _AFTER_PROVINCE,),
     validate=validate,
+    checks=(Clean(" -\u00b7\u2022\u30fb"), Upper(), Length(7, 8), Plate(PROVINCES, SUFFIXES)),
     mask=edges(2, 2),
     context=("plate", "customer"),
     followers=tuple(SUFFIXES),

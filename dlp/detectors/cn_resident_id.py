@@ -12,6 +12,7 @@ the future. Written plain or in 6-8-4 groups separated by spaces or hyphens.
 
 from __future__ import annotations
 
+from dlp.checks import DIGITS, Charset, Clean, InTable, Iso7064Mod11_2, Length, PastDate, Upper
 from dlp.data import load_table
 from dlp.detector import Detector, Example, Severity, edges
 from dlp.detectors._util import clean, isdigits, past_yyyymmdd
@@ -55,6 +56,16 @@ DETECTOR = Detector(
         r"[1-9][0-9]{5}[ \-]" + _DATE + r"[ \-][0-9]{3}[0-9Xx]",
     ),
     validate=validate,
+    checks=(
+        Clean(),
+        Upper(),
+        Length(18),
+        Charset(DIGITS, 0, 17),
+        Charset(DIGITS + "X", 17),
+        Iso7064Mod11_2(),
+        InTable("cn_regions", 0, (6,)),
+        PastDate(6),
+    ),
     mask=edges(6, 4),
     context=("id", "customer"),
     base_confidence=0.8,

@@ -10,6 +10,7 @@ word (身份证, 证件号码 ...) is nearby.
 
 from __future__ import annotations
 
+from dlp.checks import DIGITS, Charset, Clean, InTable, Length, PastDate
 from dlp.data import load_table
 from dlp.detector import Detector, Example, Severity, edges
 from dlp.detectors._util import clean, isdigits, past_date
@@ -35,6 +36,7 @@ DETECTOR = Detector(
     severity=Severity.HIGH,
     patterns=(r"[1-9][0-9]{7}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}",),
     validate=validate,
+    checks=(Clean(), Length(15), Charset(DIGITS), InTable("cn_regions", 0, (6,)), PastDate(6, "YYMMDD", 1900)),
     mask=edges(6, 3),
     context=("id",),
     requires_context=True,

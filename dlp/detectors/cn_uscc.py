@@ -16,6 +16,7 @@ from __future__ import annotations
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
+from dlp.checks import DIGITS, USCC_ALPHABET, Charset, Clean, Gb11714Org, Gb32100, Length, Upper
 from dlp.detector import Detector, Example, Severity, edges
 from dlp.detectors._util import clean
 from dlp.errors import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
@@ -61,6 +62,15 @@ DETECTOR = Detector(
         r"[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10}",
     ),
     validate=validate,
+    checks=(
+        Clean(),
+        Upper(),
+        Length(18),
+        Charset(DIGITS, 0, 8),
+        Charset(USCC_ALPHABET, 8),
+        Gb32100(),
+        Gb11714Org(8, digits_only=True),
+    ),
     mask=edges(2, 4),
     context=("uscc",),
     base_confidence=0.8,

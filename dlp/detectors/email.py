@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from dlp.checks import Email, EmailMask, Lower, Trim
 from dlp.detector import Detector, Example, Severity
 from dlp.errors import InvalidComponent, InvalidFormat, InvalidLength
 
@@ -61,6 +62,8 @@ DETECTOR = Detector(
     patterns=(r"@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}",),
     validate=validate,
     mask=mask,
+    checks=(Trim(), Lower(), Email(_FILE_SUFFIXES)),
+    masking=EmailMask(),
     context=("email", "customer"),
     joiners="._%+-!#$&*^~",
     extend_left=_LOCAL_CHARS,

@@ -59,6 +59,8 @@ class EdmIndex:
             fanout.byteswap()
         self._fanout = fanout
         self._records_at = fanout_at + FANOUT_BYTES
+        self.fanout_at = fanout_at
+        """Offset of the fanout table in the file (the native core reads the index from there)."""
 
     def _check(self, header: dict[str, object], size: int, fanout_at: int, key: bytes) -> None:
         if header.get("format") != "dlp-edm" or header.get("version") != VERSION:

@@ -1,0 +1,446 @@
+//! The scan of one buffer: candidates, boundaries, validation, context, overlaps,
+//! masks, fingerprints, the allowlist and exact data match, in one pass.
+
+use crate::candidates::{Candidate, PatternSet, Patterns, ALNUM};
+use crate::checks::{Outcome, Program, Tables};
+use crate::edm::Edm;
+use crate::fingerprint::{Digest, Fingerprinter};
+use crate::fold::fold;
+use crate::keywords::{any_within, Keyword, Keywords, Positions, Trigger, Triggers, BEFORE, AFTER};
+use crate::mask::Mask;
+
+/// Severity of a detector's findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// Low.
+    Low,
+    /// Medium.
+    Medium,
+    /// High.
+    High,
+}
+
+impl Severity {
+    /// The name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
+
+    /// Parse a report name.
+    pub fn parse(name: &str) -> Result<Severity, String> {
+        match name {
+            "low" => Ok(Severity::Low),
+            "medium" => Ok(Severity::Medium),
+            "high" => Ok(Severity::High),
+            _ => Err(format!("unknown severity {name:?}")),
+        }
+    }
+}
+
+/// What a detector declares, as the engine uses it.
+#[derive(Debug, Clone)]
+pub struct DetectorSpec {
+    /// Detector name (JSONL `detector`).
+    pub name: String,
+    /// Regular expressions for candidates.
+    pub patterns: Vec<String>,
+    /// Which detector wins when two claim overlapping text (higher wins).
+    pub priority: i32,
+    /// ASCII bytes that, next to a match, make it part of a longer token.
+    pub joiners: Vec<u8>,
+    /// Strings that, right after a match, make it part of a longer token.
+    pub followers: Vec<Vec<u8>>,
+    /// A trailing `-digits` is an extension, not a longer number.
+    pub allow_extension: bool,
+    /// ASCII bytes a match is extended over to its left.
+    pub extend_left: Vec<u8>,
+    /// At most this many of them.
+    pub extend_left_max: usize,
+    /// The validation program.
+    pub checks: Program,
+    /// The mask.
+    pub mask: Mask,
+    /// Keyword categories (bit set) that raise confidence.
+    pub context: u64,
+    /// Only report with context.
+    pub requires_context: bool,
+    /// Confidence without context.
+    pub base_confidence: f64,
+    /// Confidence with context.
+    pub context_confidence: f64,
+    /// Severity.
+    pub severity: Severity,
+}
+
+/// Everything an [`Engine`] is built from.
+#[derive(Debug, Clone)]
+pub struct EngineSpec {
+    /// The detectors, in the order their indexes refer to.
+    pub detectors: Vec<DetectorSpec>,
+    /// Context keywords.
+    pub keywords: Vec<Keyword>,
+    /// Number of keyword categories.
+    pub categories: usize,
+    /// Literals of signature rules (which rules may match a buffer).
+    pub triggers: Vec<Trigger>,
+    /// Lookup tables for validation and masks.
+    pub tables: Tables,
+    /// Fingerprint key.
+    pub key: Vec<u8>,
+    /// Allowed fingerprints (raw HMAC bytes).
+    pub allow_fingerprints: Vec<Digest>,
+    /// Allowed values: regular expressions searched in the normalised value.
+    pub allow_regexes: Vec<String>,
+    /// Exact data match against a customer master.
+    pub edm: Option<Edm>,
+}
+
+/// Detector index of exact-data-match hits.
+pub const EDM_DETECTOR: u16 = u16::MAX;
+
+/// A reported value in input-buffer coordinates.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// Detector index, or [`EDM_DETECTOR`].
+    pub detector: u16,
+    /// Start offset in the scanned buffer.
+    pub start: usize,
+    /// End offset in the scanned buffer.
+    pub end: usize,
+    /// Normalised value.
+    pub value: String,
+    /// Masked value.
+    pub masked: String,
+    /// Keyed fingerprint of the value.
+    pub fingerprint: Digest,
+    /// Confidence.
+    pub confidence: f64,
+    /// EDM only: the master column matched.
+    pub column: Option<u16>,
+    /// EDM only: the value as written in the input.
+    pub written: Option<String>,
+}
+
+/// What a scan of one buffer gives.
+#[derive(Debug, Clone, Default)]
+pub struct Scan {
+    /// Hits starting in the emit range, sorted by start.
+    pub hits: Vec<Hit>,
+    /// Signature rules whose literals occur in the buffer.
+    pub triggered: Vec<u32>,
+}
+
+/// A validated candidate on its way to becoming a hit.
+#[derive(Debug, Clone)]
+struct Valid {
+    start: usize,
+    end: usize,
+    detector: u16,
+    priority: i32,
+    value: String,
+    unknown: bool,
+}
+
+/// The compiled engine: immutable, shared between threads.
+#[derive(Debug)]
+pub struct Engine {
+    detectors: Vec<DetectorSpec>,
+    patterns: Patterns,
+    keywords: Keywords,
+    triggers: Triggers,
+    tables: Tables,
+    fingerprinter: Fingerprinter,
+    allow_fingerprints: std::collections::HashSet<Digest>,
+    allow_regexes: Vec<regex::Regex>,
+    edm: Option<Edm>,
+}
+
+/// Bytes that continue a token after its end when they are joiners.
+const CONTINUERS: &[u8] = b".-_";
+
+impl Engine {
+    /// Compile an engine.
+    pub fn new(spec: EngineSpec) -> Result<Engine, String> {
+        let sets: Vec<PatternSet> = spec
+            .detectors
+            .iter()
+            .map(|d| PatternSet {
+                patterns: d.patterns.clone(),
+                free_start: !d.extend_left.is_empty(),
+            })
+            .collect();
+        let allow_regexes = spec
+            .allow_regexes
+            .iter()
+            .map(|r| regex::Regex::new(r).map_err(|e| format!("bad allowlist regex {r:?}: {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Engine {
+            patterns: Patterns::new(&sets)?,
+            keywords: Keywords::new(&spec.keywords, spec.categories)?,
+            triggers: Triggers::new(&spec.triggers)?,
+            fingerprinter: Fingerprinter::new(&spec.key),
+            allow_fingerprints: spec.allow_fingerprints.into_iter().collect(),
+            allow_regexes,
+            detectors: spec.detectors,
+            tables: spec.tables,
+            edm: spec.edm,
+        })
+    }
+
+    /// The detectors, by index.
+    pub fn detectors(&self) -> &[DetectorSpec] {
+        &self.detectors
+    }
+
+    /// The exact-data-match index, if any.
+    pub fn edm(&self) -> Option<&Edm> {
+        self.edm.as_ref()
+    }
+
+    /// Keyword categories (bit set) in `buf` (an input's header line).
+    pub fn categories_in(&self, buf: &[u8]) -> u64 {
+        self.keywords.categories_in(buf)
+    }
+
+    /// The keyed fingerprint of a value.
+    pub fn fingerprint(&self, value: &str) -> Digest {
+        self.fingerprinter.digest(value.as_bytes())
+    }
+
+    /// True when the allowlist accepts a normalised value.
+    pub fn allows(&self, value: &str) -> bool {
+        self.allows_digest(value, None)
+    }
+
+    fn allows_digest(&self, value: &str, digest: Option<&Digest>) -> bool {
+        if self.allow_regexes.iter().any(|r| r.is_match(value)) {
+            return true;
+        }
+        if self.allow_fingerprints.is_empty() {
+            return false;
+        }
+        match digest {
+            Some(d) => self.allow_fingerprints.contains(d),
+            None => self.allow_fingerprints.contains(&self.fingerprint(value)),
+        }
+    }
+
+    /// Scan `buf`: the hits that start in `[emit_from, emit_to)`. `header`: keyword
+    /// categories of the input's header line (context for every value); `today`:
+    /// the local date as YYYYMMDD.
+    pub fn scan(&self, buf: &[u8], header: u64, emit_from: usize, emit_to: usize, today: u32) -> Scan {
+        Scan {
+            triggered: self.triggered(buf),
+            hits: self.hits(buf, header, emit_from, emit_to, today),
+        }
+    }
+
+    /// Signature rules whose literals occur in `buf` (ascending, each once).
+    pub fn triggered(&self, buf: &[u8]) -> Vec<u32> {
+        self.triggers.triggered(buf)
+    }
+
+    /// The hits of [`Engine::scan`] alone.
+    pub fn hits(&self, buf: &[u8], header: u64, emit_from: usize, emit_to: usize, today: u32) -> Vec<Hit> {
+        let folded = fold(buf);
+        let data: &[u8] = folded.as_ref().map_or(buf, |f| &f.buf);
+        let map = |pos: usize| folded.as_ref().map_or(pos, |f| f.source(pos));
+        let mut found = Vec::new();
+        self.patterns.find(data, 0, data.len(), &mut found);
+        let mut valid = self.validate(data, &found, today);
+        if valid.is_empty() {
+            return Vec::new();
+        }
+        valid.sort_by_key(|v| v.start);
+        let needs_keywords = valid
+            .iter()
+            .any(|v| self.detectors[v.detector as usize].context & header == 0);
+        let positions: Positions = if needs_keywords {
+            self.keywords.around(data, valid.iter().map(|v| (v.start, v.end)))
+        } else {
+            Vec::new()
+        };
+        let has_context = |v: &Valid| {
+            let det = &self.detectors[v.detector as usize];
+            if det.context & header != 0 {
+                return true;
+            }
+            let (low, high) = (v.start.saturating_sub(BEFORE), v.end + AFTER);
+            let mut bits = det.context;
+            while bits != 0 {
+                let c = bits.trailing_zeros() as usize;
+                if positions.get(c).is_some_and(|p| any_within(p, low, high)) {
+                    return true;
+                }
+                bits &= bits - 1;
+            }
+            false
+        };
+        // Values that need context and have none do not compete for their text.
+        valid.retain(|v| !self.detectors[v.detector as usize].requires_context || has_context(v));
+        let kept = resolve(valid);
+        let mut hits = Vec::with_capacity(kept.len());
+        for v in kept {
+            let context = has_context(&v);
+            let det = &self.detectors[v.detector as usize];
+            if !context && (det.requires_context || v.unknown) {
+                continue;
+            }
+            let (start, end) = (map(v.start), map(v.end));
+            let digest = self.fingerprinter.digest(v.value.as_bytes());
+            if (!self.allow_regexes.is_empty() || !self.allow_fingerprints.is_empty())
+                && self.allows_digest(&v.value, Some(&digest))
+            {
+                continue;
+            }
+            hits.push(Hit {
+                detector: v.detector,
+                start,
+                end,
+                masked: det.mask.apply(&v.value, &self.tables),
+                value: v.value,
+                fingerprint: digest,
+                confidence: if context {
+                    det.context_confidence
+                } else {
+                    det.base_confidence
+                },
+                column: None,
+                written: None,
+            });
+        }
+        if let Some(edm) = &self.edm {
+            let extra = edm.extend(buf, &hits, &self.fingerprinter);
+            if !extra.is_empty() {
+                hits.extend(extra);
+                hits.sort_by_key(|h| h.start);
+            }
+        }
+        hits.retain(|h| emit_from <= h.start && h.start < emit_to);
+        hits
+    }
+
+    /// Boundary-check and validate raw candidates.
+    fn validate(&self, data: &[u8], found: &[Candidate], today: u32) -> Vec<Valid> {
+        let mut out = Vec::new();
+        for cand in found {
+            let det = &self.detectors[cand.detector as usize];
+            let mut start = cand.start;
+            let end = cand.end;
+            if end < data.len() && ALNUM[data[end] as usize] {
+                continue; // inside a longer run: the common case on dense lists
+            }
+            if !det.extend_left.is_empty() {
+                match extend_left(data, start, det) {
+                    Some(s) => start = s,
+                    None => continue,
+                }
+            }
+            if !boundary_ok(data, start, end, det.allow_extension, &det.joiners) {
+                continue;
+            }
+            if det.followers.iter().any(|f| data[end..].starts_with(f)) {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&data[start..end]);
+            let (value, unknown) = match det.checks.run(&text, &self.tables, today) {
+                Outcome::Confirm(v) => (v, false),
+                Outcome::Unknown(v) => (v, true),
+                Outcome::Reject(_) => continue,
+            };
+            out.push(Valid {
+                start,
+                end,
+                detector: cand.detector,
+                priority: det.priority,
+                value,
+                unknown,
+            });
+        }
+        out
+    }
+}
+
+/// False when `[start, end)` is part of a longer token (letters, digits, a decimal).
+fn boundary_ok(buf: &[u8], start: usize, end: usize, allow_extension: bool, joiners: &[u8]) -> bool {
+    if start > 0 {
+        let prev = buf[start - 1];
+        if ALNUM[prev as usize] || joiners.contains(&prev) {
+            return false;
+        }
+        if (prev == b'.' || prev == b'-') && start > 1 && buf[start - 2].is_ascii_digit() {
+            return false;
+        }
+    }
+    if end < buf.len() {
+        let next = buf[end];
+        let continues = joiners.contains(&next) && CONTINUERS.contains(&next);
+        if ALNUM[next as usize] || (continues && end + 1 < buf.len() && ALNUM[buf[end + 1] as usize]) {
+            return false;
+        }
+        let digit_follows = end + 1 < buf.len() && buf[end + 1].is_ascii_digit();
+        if digit_follows && (next == b'.' || (next == b'-' && !allow_extension)) {
+            return false;
+        }
+    }
+    true
+}
+
+/// Move `start` left over the detector's `extend_left` bytes; None when there are
+/// none or more than `extend_left_max`.
+fn extend_left(data: &[u8], start: usize, det: &DetectorSpec) -> Option<usize> {
+    let low = start.saturating_sub(det.extend_left_max);
+    let mut pos = start;
+    while pos > low && det.extend_left.contains(&data[pos - 1]) {
+        pos -= 1;
+    }
+    if pos == start || (pos == low && pos > 0 && det.extend_left.contains(&data[pos - 1])) {
+        return None;
+    }
+    Some(pos)
+}
+
+/// Keep non-overlapping values: in each cluster of overlapping ones, the longest
+/// first, then the highest priority. Input and output are sorted by start.
+fn resolve(valid: Vec<Valid>) -> Vec<Valid> {
+    let mut kept: Vec<Valid> = Vec::with_capacity(valid.len());
+    let mut cluster: Vec<Valid> = Vec::new();
+    let mut cluster_end = 0usize;
+    let mut shuffled = false;
+    for v in valid {
+        if !cluster.is_empty() && v.start >= cluster_end {
+            shuffled |= cluster.len() > 1;
+            flush(&mut cluster, &mut kept);
+        }
+        cluster_end = if cluster.is_empty() {
+            v.end
+        } else {
+            cluster_end.max(v.end)
+        };
+        cluster.push(v);
+    }
+    shuffled |= cluster.len() > 1;
+    flush(&mut cluster, &mut kept);
+    if shuffled {
+        kept.sort_by_key(|v| v.start);
+    }
+    kept
+}
+
+fn flush(cluster: &mut Vec<Valid>, kept: &mut Vec<Valid>) {
+    if cluster.len() == 1 {
+        kept.append(cluster);
+        return;
+    }
+    cluster.sort_by_key(|c| (c.start as isize - c.end as isize, -c.priority, c.start));
+    let from = kept.len();
+    for cand in cluster.drain(..) {
+        if kept[from..].iter().all(|k| cand.end <= k.start || cand.start >= k.end) {
+            kept.push(cand);
+        }
+    }
+}

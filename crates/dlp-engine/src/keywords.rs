@@ -1,0 +1,244 @@
+//! Context keywords and signature-rule literals: Aho-Corasick automata.
+//!
+//! Context keywords are found only inside windows around validated values (a
+//! keyword counts for a value when it starts at most [`BEFORE`] bytes before it
+//! or [`AFTER`] bytes after it). ASCII keywords match case-insensitively and only
+//! as whole words (no ASCII letter right before or after them).
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+/// Bytes before a value where a keyword may start (about 20 Chinese characters).
+pub const BEFORE: usize = 64;
+/// Bytes after a value's end where a keyword may start.
+pub const AFTER: usize = 24;
+
+/// One keyword and the categories (bit set) it belongs to.
+#[derive(Debug, Clone)]
+pub struct Keyword {
+    /// The keyword as written in the list.
+    pub word: String,
+    /// Bit `i` set: the keyword is in category `i`.
+    pub categories: u64,
+}
+
+/// Keyword positions by category, ascending.
+pub type Positions = Vec<Vec<usize>>;
+
+/// All keyword lists in one automaton.
+#[derive(Debug, Clone)]
+pub struct Keywords {
+    automaton: Option<AhoCorasick>,
+    categories: Vec<u64>,
+    lengths: Vec<usize>,
+    ascii: Vec<bool>,
+    /// Number of categories.
+    pub count: usize,
+    /// Length in bytes of the longest keyword.
+    pub longest: usize,
+}
+
+impl Keywords {
+    /// Build the automaton; `count` is the number of categories.
+    pub fn new(keywords: &[Keyword], count: usize) -> Result<Keywords, String> {
+        let mut merged: Vec<(String, u64)> = Vec::new();
+        for k in keywords {
+            let key = k.word.to_ascii_lowercase();
+            match merged.iter_mut().find(|(w, _)| *w == key) {
+                Some(entry) => entry.1 |= k.categories,
+                None => merged.push((key, k.categories)),
+            }
+        }
+        let automaton = if merged.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(merged.iter().map(|(w, _)| w.as_bytes()))
+                    .map_err(|e| format!("cannot build the keyword automaton: {e}"))?,
+            )
+        };
+        Ok(Keywords {
+            automaton,
+            categories: merged.iter().map(|(_, c)| *c).collect(),
+            lengths: merged.iter().map(|(w, _)| w.len()).collect(),
+            ascii: merged.iter().map(|(w, _)| w.is_ascii()).collect(),
+            longest: merged.iter().map(|(w, _)| w.len()).max().unwrap_or(0),
+            count,
+        })
+    }
+
+    /// Add the keyword starts inside `buf[lo..hi]` to `out` (per category, unsorted).
+    pub fn find_in(&self, buf: &[u8], lo: usize, hi: usize, out: &mut Positions) {
+        let Some(automaton) = &self.automaton else {
+            return;
+        };
+        if out.len() < self.count {
+            out.resize(self.count, Vec::new());
+        }
+        let hi = hi.min(buf.len());
+        if lo >= hi {
+            return;
+        }
+        for m in automaton.find_overlapping_iter(&buf[lo..hi]) {
+            let id = m.pattern().as_usize();
+            let start = lo + m.start();
+            let end = start + self.lengths[id];
+            if self.ascii[id]
+                && ((start > 0 && buf[start - 1].is_ascii_alphabetic())
+                    || (end < buf.len() && buf[end].is_ascii_alphabetic()))
+            {
+                continue;
+            }
+            let mut bits = self.categories[id];
+            while bits != 0 {
+                let c = bits.trailing_zeros() as usize;
+                out[c].push(start);
+                bits &= bits - 1;
+            }
+        }
+    }
+
+    /// Categories (bit set) of the keywords anywhere in `buf`.
+    pub fn categories_in(&self, buf: &[u8]) -> u64 {
+        let mut found: Positions = Vec::new();
+        self.find_in(buf, 0, buf.len(), &mut found);
+        found
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !p.is_empty())
+            .fold(0, |acc, (c, _)| acc | 1 << c)
+    }
+
+    /// Keyword positions in the merged windows around `spans` (sorted by start).
+    pub fn around(&self, buf: &[u8], spans: impl Iterator<Item = (usize, usize)>) -> Positions {
+        let reach = AFTER + self.longest;
+        let mut out: Positions = vec![Vec::new(); self.count];
+        let mut window: Option<(usize, usize)> = None;
+        for (start, end) in spans {
+            let (a, b) = (start.saturating_sub(BEFORE), end + reach);
+            match window {
+                Some((lo, hi)) if a <= hi => window = Some((lo, hi.max(b))),
+                Some((lo, hi)) => {
+                    self.find_in(buf, lo, hi, &mut out);
+                    window = Some((a, b));
+                }
+                None => window = Some((a, b)),
+            }
+        }
+        if let Some((lo, hi)) = window {
+            self.find_in(buf, lo, hi, &mut out);
+        }
+        for positions in &mut out {
+            positions.sort_unstable();
+            positions.dedup();
+        }
+        out
+    }
+}
+
+/// True when some position in `positions` (sorted) lies in `[low, high]`.
+pub fn any_within(positions: &[usize], low: usize, high: usize) -> bool {
+    let i = positions.partition_point(|&p| p < low);
+    i < positions.len() && positions[i] <= high
+}
+
+/// Literal strings of signature rules: which rules may match a buffer.
+#[derive(Debug, Clone)]
+pub struct Triggers {
+    automaton: Option<AhoCorasick>,
+    rules: Vec<u32>,
+}
+
+/// One literal of a signature rule.
+#[derive(Debug, Clone)]
+pub struct Trigger {
+    /// The literal bytes.
+    pub literal: Vec<u8>,
+    /// Matched without regard to ASCII case.
+    pub caseless: bool,
+    /// Index of the rule it belongs to.
+    pub rule: u32,
+}
+
+impl Triggers {
+    /// Build the automaton (caseless literals are lower-cased and matched caselessly;
+    /// case-sensitive ones exactly).
+    pub fn new(triggers: &[Trigger]) -> Result<Triggers, String> {
+        let mut exact: Vec<&[u8]> = Vec::new();
+        let mut rules = Vec::new();
+        let mut caseless_any = false;
+        for t in triggers {
+            caseless_any |= t.caseless;
+            exact.push(&t.literal);
+            rules.push(t.rule);
+        }
+        if exact.is_empty() {
+            return Ok(Triggers {
+                automaton: None,
+                rules,
+            });
+        }
+        // One automaton, case-insensitive when any literal is: a case-sensitive
+        // literal that matches another case only costs a YARA run that finds nothing.
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(caseless_any)
+            .match_kind(MatchKind::Standard)
+            .build(exact)
+            .map_err(|e| format!("cannot build the signature prefilter: {e}"))?;
+        Ok(Triggers {
+            automaton: Some(automaton),
+            rules,
+        })
+    }
+
+    /// Indexes of the rules whose literals occur in `buf`, ascending, each once.
+    pub fn triggered(&self, buf: &[u8]) -> Vec<u32> {
+        let Some(automaton) = &self.automaton else {
+            return Vec::new();
+        };
+        let mut found: Vec<u32> = automaton
+            .find_overlapping_iter(buf)
+            .map(|m| self.rules[m.pattern().as_usize()])
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keywords() -> Keywords {
+        let words = [("手机", 1), ("手机号", 1), ("card", 2), ("客户", 3)];
+        let list: Vec<Keyword> = words
+            .iter()
+            .map(|(w, c)| Keyword {
+                word: w.to_string(),
+                categories: *c,
+            })
+            .collect();
+        Keywords::new(&list, 2).unwrap()
+    }
+
+    #[test]
+    fn whole_ascii_words_caselessly() {
+        let k = keywords();
+        assert_eq!(k.categories_in(b"my CARD no"), 2);
+        assert_eq!(k.categories_in(b"discard"), 0);
+        assert_eq!(k.categories_in("客户手机号".as_bytes()), 3);
+    }
+
+    #[test]
+    fn positions_near_spans() {
+        let k = keywords();
+        let text = "手机号：13812345678".as_bytes();
+        let found = k.around(text, [(12usize, 23usize)].into_iter());
+        assert_eq!(found[0], vec![0]);
+        assert!(any_within(&found[0], 0, 40));
+        assert!(!any_within(&found[0], 1, 40));
+    }
+}

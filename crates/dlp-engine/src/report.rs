@@ -1,0 +1,359 @@
+//! What a scan reports: JSON Lines records of hits, and the per-file policy tally.
+//!
+//! A `finding` record is written as `dlp.output.jsonl` documents it, byte for byte
+//! what orjson writes for the same record: `type`, `path`, `member` (inside
+//! containers), `detector`, `column` (EDM), `masked`, `fingerprint`, `confidence`,
+//! `severity`, `location` (`offset`, `line`), and `value` only when revealed.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+use crate::engine::{Engine, Hit, EDM_DETECTOR};
+use crate::fingerprint::{hex, Digest};
+
+/// Append `text` as a JSON string, escaped as orjson escapes it.
+pub fn json_string(out: &mut Vec<u8>, text: &str) {
+    out.push(b'"');
+    let bytes = text.as_bytes();
+    let mut last = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0C => b"\\f",
+            0..=0x1F => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[last..i]);
+        if escape.is_empty() {
+            out.extend_from_slice(format!("\\u{b:04x}").as_bytes());
+        } else {
+            out.extend_from_slice(escape);
+        }
+        last = i + 1;
+    }
+    out.extend_from_slice(&bytes[last..]);
+    out.push(b'"');
+}
+
+/// A float as orjson writes it (shortest round-trip form, `1.0` not `1`).
+pub fn json_float(out: &mut Vec<u8>, value: f64) {
+    out.extend_from_slice(format!("{value:?}").as_bytes());
+}
+
+fn json_int(out: &mut Vec<u8>, value: usize) {
+    let mut digits = [0u8; 20];
+    let mut n = value;
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+/// Where the findings of one input go: its path and member as JSON, the input
+/// offset of the buffer's first byte and the newlines before it.
+#[derive(Debug, Clone)]
+pub struct Place<'a> {
+    /// The path as a JSON string.
+    pub path_json: &'a [u8],
+    /// The container member as a JSON string, if any.
+    pub member_json: Option<&'a [u8]>,
+    /// Input offset of `buf[0]`.
+    pub origin: usize,
+    /// Newlines in the input before `buf[0]`.
+    pub line_base: usize,
+}
+
+/// The constant pieces of every detector's records.
+#[derive(Debug, Clone)]
+pub struct Templates {
+    names: Vec<Vec<u8>>,
+    severities: Vec<&'static [u8]>,
+    columns: Vec<Vec<u8>>,
+}
+
+impl Templates {
+    /// The pieces for `engine`'s detectors and EDM columns (`columns`: names).
+    pub fn new(engine: &Engine, columns: &[String]) -> Templates {
+        let json = |s: &str| {
+            let mut v = Vec::new();
+            json_string(&mut v, s);
+            v
+        };
+        Templates {
+            names: engine.detectors().iter().map(|d| json(&d.name)).collect(),
+            severities: engine
+                .detectors()
+                .iter()
+                .map(|d| match d.severity.name() {
+                    "low" => b"\"low\"" as &[u8],
+                    "medium" => b"\"medium\"",
+                    _ => b"\"high\"",
+                })
+                .collect(),
+            columns: columns.iter().map(|c| json(c)).collect(),
+        }
+    }
+}
+
+/// Append the JSONL records of `hits` (found in `buf`, sorted by start) to `out`,
+/// and count them in `tally`.
+pub fn render(
+    hits: &[Hit],
+    buf: &[u8],
+    place: &Place<'_>,
+    templates: &Templates,
+    engine: &Engine,
+    reveal: bool,
+    tally: &mut Tally,
+    out: &mut Vec<u8>,
+) {
+    let mut line = place.line_base + 1;
+    let mut counted = 0;
+    for hit in hits {
+        if hit.start > counted {
+            line += memchr::memchr_iter(b'\n', &buf[counted..hit.start]).count();
+            counted = hit.start;
+        }
+        out.extend_from_slice(b"{\"type\":\"finding\",\"path\":");
+        out.extend_from_slice(place.path_json);
+        if let Some(member) = place.member_json {
+            out.extend_from_slice(b",\"member\":");
+            out.extend_from_slice(member);
+        }
+        let edm = hit.detector == EDM_DETECTOR;
+        out.extend_from_slice(b",\"detector\":");
+        if edm {
+            out.extend_from_slice(b"\"edm\",\"column\":");
+            let column = hit.column.unwrap_or(0) as usize;
+            out.extend_from_slice(templates.columns.get(column).map_or(b"null" as &[u8], |c| c));
+        } else {
+            out.extend_from_slice(&templates.names[hit.detector as usize]);
+        }
+        out.extend_from_slice(b",\"masked\":");
+        json_string(out, &hit.masked);
+        out.extend_from_slice(b",\"fingerprint\":\"");
+        out.extend_from_slice(&hex(&hit.fingerprint));
+        out.extend_from_slice(b"\",\"confidence\":");
+        json_float(out, hit.confidence);
+        out.extend_from_slice(b",\"severity\":");
+        out.extend_from_slice(if edm {
+            b"\"high\""
+        } else {
+            templates.severities[hit.detector as usize]
+        });
+        out.extend_from_slice(b",\"location\":{\"offset\":");
+        json_int(out, place.origin + hit.start);
+        out.extend_from_slice(b",\"line\":");
+        json_int(out, line);
+        out.push(b'}');
+        if reveal {
+            out.extend_from_slice(b",\"value\":");
+            json_string(out, hit.written.as_deref().unwrap_or(&hit.value));
+        }
+        out.extend_from_slice(b"}\n");
+        if edm {
+            let column = hit.column.unwrap_or(0);
+            let name = engine.edm().is_some_and(|e| e.is_name_column(column));
+            tally.add_edm(&hit.fingerprint, Record::Line(line as u64), column, name);
+        } else {
+            tally.add(&engine.detectors()[hit.detector as usize].name, &hit.fingerprint, Record::Line(line as u64));
+        }
+    }
+}
+
+/// The record a finding belongs to: its line, or its spreadsheet row.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Record {
+    /// A text line (1-based).
+    Line(u64),
+    /// A spreadsheet row: sheet name and row number.
+    Row(String, u64),
+}
+
+/// Records (lines, sheet rows) kept open while counting kinds per record; findings
+/// arrive in position order, so a record older than this many others is complete.
+pub const RECENT_RECORDS: usize = 4096;
+
+/// The kind name-column EDM hits count as.
+const NAME_KIND: &str = "name";
+
+/// Running policy counts for one file or member, in memory bounded by distinct
+/// values: distinct values per detector, rows holding two or more kinds of
+/// personal data, findings per detector, and (EDM) registered values by column.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    kinds: Vec<String>,
+    values: BTreeMap<String, HashSet<u64>>,
+    found: BTreeMap<String, u64>,
+    records: HashMap<Record, u64>,
+    order: VecDeque<Record>,
+    rows: u64,
+    registered: Vec<(Digest, u16)>,
+    registered_seen: HashSet<(Digest, u16)>,
+}
+
+fn short(digest: &Digest) -> u64 {
+    u64::from_le_bytes([
+        digest[0], digest[1], digest[2], digest[3], digest[4], digest[5], digest[6], digest[7],
+    ])
+}
+
+impl Tally {
+    fn kind(&mut self, name: &str) -> u64 {
+        let index = match self.kinds.iter().position(|k| k == name) {
+            Some(i) => i,
+            None => {
+                self.kinds.push(name.to_string());
+                self.kinds.len() - 1
+            }
+        };
+        1u64 << (index % 64)
+    }
+
+    fn mark(&mut self, record: Record, kind: &str) {
+        let bit = self.kind(kind);
+        if let Some(kinds) = self.records.get_mut(&record) {
+            *kinds |= bit;
+            return;
+        }
+        self.records.insert(record.clone(), bit);
+        self.order.push_back(record);
+        if self.order.len() > RECENT_RECORDS {
+            if let Some(old) = self.order.pop_front() {
+                if let Some(kinds) = self.records.remove(&old) {
+                    self.rows += u64::from(kinds.count_ones() >= 2);
+                }
+            }
+        }
+    }
+
+    /// One finding of a personal-data detector.
+    pub fn add(&mut self, detector: &str, fingerprint: &Digest, record: Record) {
+        self.mark(record, detector);
+        *self.found.entry(detector.to_string()).or_insert(0) += 1;
+        self.values
+            .entry(detector.to_string())
+            .or_default()
+            .insert(short(fingerprint));
+    }
+
+    /// One EDM finding: a name column counts as the kind `name` in its record, any
+    /// other column is a registered value (for the customer count).
+    pub fn add_edm(&mut self, fingerprint: &Digest, record: Record, column: u16, name: bool) {
+        if name {
+            self.mark(record, NAME_KIND);
+        } else if self.registered_seen.insert((*fingerprint, column)) {
+            self.registered.push((*fingerprint, column));
+        }
+        *self.found.entry("edm".to_string()).or_insert(0) += 1;
+        self.values.entry("edm".to_string()).or_default().insert(short(fingerprint));
+    }
+
+    /// Rows with two or more kinds (closes every open record).
+    pub fn close(&mut self) -> u64 {
+        for record in self.order.drain(..) {
+            if let Some(kinds) = self.records.remove(&record) {
+                self.rows += u64::from(kinds.count_ones() >= 2);
+            }
+        }
+        self.rows
+    }
+
+    /// Add the closed tally of another part of the same file (no record spans both).
+    pub fn merge(&mut self, other: &mut Tally) {
+        for (detector, values) in &other.values {
+            self.values.entry(detector.clone()).or_default().extend(values);
+        }
+        for (detector, n) in &other.found {
+            *self.found.entry(detector.clone()).or_insert(0) += n;
+        }
+        for entry in &other.registered {
+            if self.registered_seen.insert(*entry) {
+                self.registered.push(*entry);
+            }
+        }
+        self.rows += other.close();
+    }
+
+    /// Distinct values per detector.
+    pub fn distinct(&self) -> Vec<(String, usize)> {
+        self.values.iter().map(|(d, v)| (d.clone(), v.len())).collect()
+    }
+
+    /// Findings per detector.
+    pub fn found(&self) -> Vec<(String, u64)> {
+        self.found.iter().map(|(d, n)| (d.clone(), *n)).collect()
+    }
+
+    /// Registered values (fingerprint, EDM column), in the order first seen.
+    pub fn registered(&self) -> &[(Digest, u16)] {
+        &self.registered
+    }
+
+    /// The state as plain parts, for pickling: (values, found, rows after close, registered).
+    #[allow(clippy::type_complexity)]
+    pub fn parts(&mut self) -> (Vec<(String, Vec<u64>)>, Vec<(String, u64)>, u64, Vec<(Digest, u16)>) {
+        let rows = self.close();
+        (
+            self.values.iter().map(|(d, v)| (d.clone(), v.iter().copied().collect())).collect(),
+            self.found(),
+            rows,
+            self.registered.clone(),
+        )
+    }
+
+    /// A closed tally rebuilt from [`Tally::parts`].
+    pub fn from_parts(
+        values: Vec<(String, Vec<u64>)>,
+        found: Vec<(String, u64)>,
+        rows: u64,
+        registered: Vec<(Digest, u16)>,
+    ) -> Tally {
+        Tally {
+            values: values.into_iter().map(|(d, v)| (d, v.into_iter().collect())).collect(),
+            found: found.into_iter().collect(),
+            rows,
+            registered_seen: registered.iter().copied().collect(),
+            registered,
+            ..Tally::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_like_orjson() {
+        let mut out = Vec::new();
+        json_string(&mut out, "a\"b\\c\n\u{1}\u{7f}/é");
+        assert_eq!(out, "\"a\\\"b\\\\c\\n\\u0001\u{7f}/é\"".as_bytes());
+        let mut f = Vec::new();
+        json_float(&mut f, 1.0);
+        json_float(&mut f, 0.95);
+        assert_eq!(f, b"1.00.95");
+    }
+
+    #[test]
+    fn rows_with_two_kinds() {
+        let mut t = Tally::default();
+        let d = [1u8; 32];
+        t.add("cn_mobile", &d, Record::Line(1));
+        t.add("cn_resident_id", &[2u8; 32], Record::Line(1));
+        t.add("cn_mobile", &d, Record::Line(2));
+        assert_eq!(t.close(), 1);
+        assert_eq!(t.distinct(), vec![("cn_mobile".into(), 1), ("cn_resident_id".into(), 1)]);
+        assert_eq!(t.found(), vec![("cn_mobile".into(), 2), ("cn_resident_id".into(), 1)]);
+    }
+}
