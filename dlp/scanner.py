@@ -329,7 +329,7 @@ class Scanner:
             if self._path_allowed(name):
                 return
             seen = [i for i, rule in enumerate(core.rules) if rule in seen_rules]
-            chunk, _, found = core.engine.scan_jsonl(
+            chunk, _, _ = core.engine.scan_jsonl(
                 window.buf,
                 core.bits(header),
                 window.emit_from,
@@ -343,7 +343,7 @@ class Scanner:
                 seen,
             )
             if chunk is not None and not core.always_yara:
-                lane.add_chunks([chunk])
+                lane.add_chunks(chunk)
                 return
         chosen = self._chosen(
             window.buf, header, window.emit_from, window.emit_to, seen_rules, member, sink, name

@@ -237,7 +237,9 @@ mod tests {
         let p = Patterns::new(&sets()).unwrap();
         let mut out = Vec::new();
         p.find(text.as_bytes(), 0, text.len(), &mut out);
-        out.iter().map(|c| (c.detector, &text[c.start..c.end])).collect()
+        out.iter()
+            .map(|c| (c.detector, &text[c.start..c.end]))
+            .collect()
     }
 
     #[test]

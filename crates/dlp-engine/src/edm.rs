@@ -46,10 +46,14 @@ impl std::fmt::Debug for Edm {
 impl Edm {
     /// An index whose fanout table starts at `fanout_at` in `data` (the header has
     /// been checked by the caller); `names[c]` is true for name columns.
-    pub fn new(data: Arc<dyn AsRef<[u8]> + Send + Sync>, fanout_at: usize, names: Vec<bool>) -> Result<Edm, String> {
+    pub fn new(
+        data: Arc<dyn AsRef<[u8]> + Send + Sync>,
+        fanout_at: usize,
+        names: Vec<bool>,
+    ) -> Result<Edm, String> {
         let size = (*data).as_ref().len();
         let records_at = fanout_at + 4 * FANOUT;
-        if records_at > size || (size - records_at) % RECORD != 0 {
+        if records_at > size || !(size - records_at).is_multiple_of(RECORD) {
             return Err("the EDM index is truncated or damaged".into());
         }
         Ok(Edm {
@@ -75,11 +79,17 @@ impl Edm {
         let want = &digest[..HASH_BYTES];
         let prefix = (want[0] as usize) << 8 | want[1] as usize;
         let total = (self.bytes().len() - self.records_at) / RECORD;
-        let mut lo = if prefix > 0 { self.bucket_end(prefix - 1) } else { 0 };
+        let mut lo = if prefix > 0 {
+            self.bucket_end(prefix - 1)
+        } else {
+            0
+        };
         let end = self.bucket_end(prefix).min(total);
         let mut hi = end;
         let data = self.bytes();
-        let hash_at = |i: usize| &data[self.records_at + i * RECORD..self.records_at + i * RECORD + HASH_BYTES];
+        let hash_at = |i: usize| {
+            &data[self.records_at + i * RECORD..self.records_at + i * RECORD + HASH_BYTES]
+        };
         while lo < hi {
             let mid = (lo + hi) / 2;
             if hash_at(mid) < want {
@@ -123,7 +133,11 @@ impl Edm {
                 continue;
             }
             let written = String::from_utf8_lossy(&buf[hit.start..hit.end]).into_owned();
-            let mut columns: Vec<u8> = records.iter().map(|&(c, _)| c).filter(|&c| !self.is_name(c)).collect();
+            let mut columns: Vec<u8> = records
+                .iter()
+                .map(|&(c, _)| c)
+                .filter(|&c| !self.is_name(c))
+                .collect();
             columns.sort_unstable();
             columns.dedup();
             for column in columns {
@@ -159,7 +173,10 @@ impl Edm {
             let name: String = chars.iter().map(|&(_, c)| c).collect();
             let digest = fingerprinter.digest(name.as_bytes());
             for (column, row) in self.lookup(&digest) {
-                if self.is_name(column) && rows.contains(&row) && seen.insert((offset, chars.len(), column)) {
+                if self.is_name(column)
+                    && rows.contains(&row)
+                    && seen.insert((offset, chars.len(), column))
+                {
                     let end = offset + chars.iter().map(|&(_, c)| c.len_utf8()).sum::<usize>();
                     let mut masked = String::new();
                     for (i, &(_, c)) in chars.iter().enumerate() {
@@ -207,8 +224,14 @@ fn chars_of(bytes: &[u8], base: usize) -> Vec<(usize, char)> {
 
 /// Every 2-4 character CJK window near `buf[start..end]`: (byte offset, characters).
 fn windows(buf: &[u8], start: usize, end: usize) -> Vec<(usize, Vec<(usize, char)>)> {
-    let line_start = buf[..start].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let line_end = buf[end..].iter().position(|&b| b == b'\n').map_or(buf.len(), |i| end + i);
+    let line_start = buf[..start]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line_end = buf[end..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(buf.len(), |i| end + i);
     let mut low = line_start.max(start.saturating_sub(4 * NAME_REACH));
     while low < start && (0x80..0xC0).contains(&buf[low]) {
         low += 1;

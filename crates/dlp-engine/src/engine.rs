@@ -6,7 +6,7 @@ use crate::checks::{Outcome, Program, Tables};
 use crate::edm::Edm;
 use crate::fingerprint::{Digest, Fingerprinter};
 use crate::fold::fold;
-use crate::keywords::{any_within, Keyword, Keywords, Positions, Trigger, Triggers, BEFORE, AFTER};
+use crate::keywords::{any_within, Keyword, Keywords, Positions, Trigger, Triggers, AFTER, BEFORE};
 use crate::mask::Mask;
 
 /// Severity of a detector's findings.
@@ -232,7 +232,14 @@ impl Engine {
     /// Scan `buf`: the hits that start in `[emit_from, emit_to)`. `header`: keyword
     /// categories of the input's header line (context for every value); `today`:
     /// the local date as YYYYMMDD.
-    pub fn scan(&self, buf: &[u8], header: u64, emit_from: usize, emit_to: usize, today: u32) -> Scan {
+    pub fn scan(
+        &self,
+        buf: &[u8],
+        header: u64,
+        emit_from: usize,
+        emit_to: usize,
+        today: u32,
+    ) -> Scan {
         Scan {
             triggered: self.triggered(buf),
             hits: self.hits(buf, header, emit_from, emit_to, today),
@@ -245,7 +252,14 @@ impl Engine {
     }
 
     /// The hits of [`Engine::scan`] alone.
-    pub fn hits(&self, buf: &[u8], header: u64, emit_from: usize, emit_to: usize, today: u32) -> Vec<Hit> {
+    pub fn hits(
+        &self,
+        buf: &[u8],
+        header: u64,
+        emit_from: usize,
+        emit_to: usize,
+        today: u32,
+    ) -> Vec<Hit> {
         let folded = fold(buf);
         let data: &[u8] = folded.as_ref().map_or(buf, |f| &f.buf);
         let map = |pos: usize| folded.as_ref().map_or(pos, |f| f.source(pos));
@@ -256,33 +270,26 @@ impl Engine {
             return Vec::new();
         }
         valid.sort_by_key(|v| v.start);
-        let needs_keywords = valid
+        let in_header = |v: &Valid| self.detectors[v.detector as usize].context & header != 0;
+        // Values that need context and have none do not compete for their text:
+        // keywords are looked for only around those that need them.
+        let gated = valid
             .iter()
-            .any(|v| self.detectors[v.detector as usize].context & header == 0);
-        let positions: Positions = if needs_keywords {
-            self.keywords.around(data, valid.iter().map(|v| (v.start, v.end)))
-        } else {
-            Vec::new()
-        };
-        let has_context = |v: &Valid| {
-            let det = &self.detectors[v.detector as usize];
-            if det.context & header != 0 {
-                return true;
-            }
-            let (low, high) = (v.start.saturating_sub(BEFORE), v.end + AFTER);
-            let mut bits = det.context;
-            while bits != 0 {
-                let c = bits.trailing_zeros() as usize;
-                if positions.get(c).is_some_and(|p| any_within(p, low, high)) {
-                    return true;
-                }
-                bits &= bits - 1;
-            }
-            false
-        };
-        // Values that need context and have none do not compete for their text.
-        valid.retain(|v| !self.detectors[v.detector as usize].requires_context || has_context(v));
+            .filter(|v| self.detectors[v.detector as usize].requires_context && !in_header(v));
+        let positions = self.keywords.around(data, gated.map(|v| (v.start, v.end)));
+        valid.retain(|v| {
+            !self.detectors[v.detector as usize].requires_context
+                || in_header(v)
+                || self.near_keyword(v, &positions)
+        });
         let kept = resolve(valid);
+        let positions = self.keywords.around(
+            data,
+            kept.iter()
+                .filter(|v| !in_header(v))
+                .map(|v| (v.start, v.end)),
+        );
+        let has_context = |v: &Valid| in_header(v) || self.near_keyword(v, &positions);
         let mut hits = Vec::with_capacity(kept.len());
         for v in kept {
             let context = has_context(&v);
@@ -322,6 +329,20 @@ impl Engine {
         }
         hits.retain(|h| emit_from <= h.start && h.start < emit_to);
         hits
+    }
+
+    /// True when a keyword of one of `v`'s detector's categories starts near it.
+    fn near_keyword(&self, v: &Valid, positions: &Positions) -> bool {
+        let (low, high) = (v.start.saturating_sub(BEFORE), v.end + AFTER);
+        let mut bits = self.detectors[v.detector as usize].context;
+        while bits != 0 {
+            let c = bits.trailing_zeros() as usize;
+            if positions.get(c).is_some_and(|p| any_within(p, low, high)) {
+                return true;
+            }
+            bits &= bits - 1;
+        }
+        false
     }
 
     /// Boundary-check and validate raw candidates.
@@ -366,7 +387,13 @@ impl Engine {
 }
 
 /// False when `[start, end)` is part of a longer token (letters, digits, a decimal).
-fn boundary_ok(buf: &[u8], start: usize, end: usize, allow_extension: bool, joiners: &[u8]) -> bool {
+fn boundary_ok(
+    buf: &[u8],
+    start: usize,
+    end: usize,
+    allow_extension: bool,
+    joiners: &[u8],
+) -> bool {
     if start > 0 {
         let prev = buf[start - 1];
         if ALNUM[prev as usize] || joiners.contains(&prev) {
@@ -379,7 +406,9 @@ fn boundary_ok(buf: &[u8], start: usize, end: usize, allow_extension: bool, join
     if end < buf.len() {
         let next = buf[end];
         let continues = joiners.contains(&next) && CONTINUERS.contains(&next);
-        if ALNUM[next as usize] || (continues && end + 1 < buf.len() && ALNUM[buf[end + 1] as usize]) {
+        if ALNUM[next as usize]
+            || (continues && end + 1 < buf.len() && ALNUM[buf[end + 1] as usize])
+        {
             return false;
         }
         let digit_follows = end + 1 < buf.len() && buf[end + 1].is_ascii_digit();
@@ -439,7 +468,10 @@ fn flush(cluster: &mut Vec<Valid>, kept: &mut Vec<Valid>) {
     cluster.sort_by_key(|c| (c.start as isize - c.end as isize, -c.priority, c.start));
     let from = kept.len();
     for cand in cluster.drain(..) {
-        if kept[from..].iter().all(|k| cand.end <= k.start || cand.start >= k.end) {
+        if kept[from..]
+            .iter()
+            .all(|k| cand.end <= k.start || cand.start >= k.end)
+        {
             kept.push(cand);
         }
     }

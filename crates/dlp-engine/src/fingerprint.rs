@@ -25,7 +25,8 @@ impl Fingerprinter {
     /// A fingerprinter for `key` (any length, as HMAC allows).
     pub fn new(key: &[u8]) -> Fingerprinter {
         Fingerprinter {
-            keyed: <Hmac<Sha256> as KeyInit>::new_from_slice(key).unwrap_or_else(|_| unreachable!()),
+            keyed: <Hmac<Sha256> as KeyInit>::new_from_slice(key)
+                .unwrap_or_else(|_| unreachable!()),
         }
     }
 

@@ -79,11 +79,15 @@ pub struct Templates {
     names: Vec<Vec<u8>>,
     severities: Vec<&'static [u8]>,
     columns: Vec<Vec<u8>>,
+    /// Per detector: each of its two confidences with its JSON.
+    confidences: Vec<[(f64, Vec<u8>); 2]>,
+    reveal: bool,
 }
 
 impl Templates {
-    /// The pieces for `engine`'s detectors and EDM columns (`columns`: names).
-    pub fn new(engine: &Engine, columns: &[String]) -> Templates {
+    /// The pieces for `engine`'s detectors and EDM columns (`columns`: names);
+    /// `reveal`: records carry the raw value.
+    pub fn new(engine: &Engine, columns: &[String], reveal: bool) -> Templates {
         let json = |s: &str| {
             let mut v = Vec::new();
             json_string(&mut v, s);
@@ -101,6 +105,19 @@ impl Templates {
                 })
                 .collect(),
             columns: columns.iter().map(|c| json(c)).collect(),
+            confidences: engine
+                .detectors()
+                .iter()
+                .map(|d| {
+                    let float = |x: f64| {
+                        let mut v = Vec::new();
+                        json_float(&mut v, x);
+                        (x, v)
+                    };
+                    [float(d.base_confidence), float(d.context_confidence)]
+                })
+                .collect(),
+            reveal,
         }
     }
 }
@@ -113,7 +130,6 @@ pub fn render(
     place: &Place<'_>,
     templates: &Templates,
     engine: &Engine,
-    reveal: bool,
     tally: &mut Tally,
     out: &mut Vec<u8>,
 ) {
@@ -135,7 +151,12 @@ pub fn render(
         if edm {
             out.extend_from_slice(b"\"edm\",\"column\":");
             let column = hit.column.unwrap_or(0) as usize;
-            out.extend_from_slice(templates.columns.get(column).map_or(b"null" as &[u8], |c| c));
+            out.extend_from_slice(
+                templates
+                    .columns
+                    .get(column)
+                    .map_or(b"null" as &[u8], |c| c),
+            );
         } else {
             out.extend_from_slice(&templates.names[hit.detector as usize]);
         }
@@ -144,7 +165,11 @@ pub fn render(
         out.extend_from_slice(b",\"fingerprint\":\"");
         out.extend_from_slice(&hex(&hit.fingerprint));
         out.extend_from_slice(b"\",\"confidence\":");
-        json_float(out, hit.confidence);
+        match templates.confidences.get(hit.detector as usize) {
+            Some([(base, b), _]) if *base == hit.confidence => out.extend_from_slice(b),
+            Some([_, (ctx, c)]) if *ctx == hit.confidence => out.extend_from_slice(c),
+            _ => json_float(out, hit.confidence),
+        }
         out.extend_from_slice(b",\"severity\":");
         out.extend_from_slice(if edm {
             b"\"high\""
@@ -156,7 +181,7 @@ pub fn render(
         out.extend_from_slice(b",\"line\":");
         json_int(out, line);
         out.push(b'}');
-        if reveal {
+        if templates.reveal {
             out.extend_from_slice(b",\"value\":");
             json_string(out, hit.written.as_deref().unwrap_or(&hit.value));
         }
@@ -166,7 +191,11 @@ pub fn render(
             let name = engine.edm().is_some_and(|e| e.is_name_column(column));
             tally.add_edm(&hit.fingerprint, Record::Line(line as u64), column, name);
         } else {
-            tally.add(&engine.detectors()[hit.detector as usize].name, &hit.fingerprint, Record::Line(line as u64));
+            tally.add(
+                &engine.detectors()[hit.detector as usize].name,
+                &hit.fingerprint,
+                Record::Line(line as u64),
+            );
         }
     }
 }
@@ -256,7 +285,10 @@ impl Tally {
             self.registered.push((*fingerprint, column));
         }
         *self.found.entry("edm".to_string()).or_insert(0) += 1;
-        self.values.entry("edm".to_string()).or_default().insert(short(fingerprint));
+        self.values
+            .entry("edm".to_string())
+            .or_default()
+            .insert(short(fingerprint));
     }
 
     /// Rows with two or more kinds (closes every open record).
@@ -272,7 +304,10 @@ impl Tally {
     /// Add the closed tally of another part of the same file (no record spans both).
     pub fn merge(&mut self, other: &mut Tally) {
         for (detector, values) in &other.values {
-            self.values.entry(detector.clone()).or_default().extend(values);
+            self.values
+                .entry(detector.clone())
+                .or_default()
+                .extend(values);
         }
         for (detector, n) in &other.found {
             *self.found.entry(detector.clone()).or_insert(0) += n;
@@ -287,7 +322,10 @@ impl Tally {
 
     /// Distinct values per detector.
     pub fn distinct(&self) -> Vec<(String, usize)> {
-        self.values.iter().map(|(d, v)| (d.clone(), v.len())).collect()
+        self.values
+            .iter()
+            .map(|(d, v)| (d.clone(), v.len()))
+            .collect()
     }
 
     /// Findings per detector.
@@ -302,10 +340,20 @@ impl Tally {
 
     /// The state as plain parts, for pickling: (values, found, rows after close, registered).
     #[allow(clippy::type_complexity)]
-    pub fn parts(&mut self) -> (Vec<(String, Vec<u64>)>, Vec<(String, u64)>, u64, Vec<(Digest, u16)>) {
+    pub fn parts(
+        &mut self,
+    ) -> (
+        Vec<(String, Vec<u64>)>,
+        Vec<(String, u64)>,
+        u64,
+        Vec<(Digest, u16)>,
+    ) {
         let rows = self.close();
         (
-            self.values.iter().map(|(d, v)| (d.clone(), v.iter().copied().collect())).collect(),
+            self.values
+                .iter()
+                .map(|(d, v)| (d.clone(), v.iter().copied().collect()))
+                .collect(),
             self.found(),
             rows,
             self.registered.clone(),
@@ -320,7 +368,10 @@ impl Tally {
         registered: Vec<(Digest, u16)>,
     ) -> Tally {
         Tally {
-            values: values.into_iter().map(|(d, v)| (d, v.into_iter().collect())).collect(),
+            values: values
+                .into_iter()
+                .map(|(d, v)| (d, v.into_iter().collect()))
+                .collect(),
             found: found.into_iter().collect(),
             rows,
             registered_seen: registered.iter().copied().collect(),
@@ -353,7 +404,13 @@ mod tests {
         t.add("cn_resident_id", &[2u8; 32], Record::Line(1));
         t.add("cn_mobile", &d, Record::Line(2));
         assert_eq!(t.close(), 1);
-        assert_eq!(t.distinct(), vec![("cn_mobile".into(), 1), ("cn_resident_id".into(), 1)]);
-        assert_eq!(t.found(), vec![("cn_mobile".into(), 2), ("cn_resident_id".into(), 1)]);
+        assert_eq!(
+            t.distinct(),
+            vec![("cn_mobile".into(), 1), ("cn_resident_id".into(), 1)]
+        );
+        assert_eq!(
+            t.found(),
+            vec![("cn_mobile".into(), 2), ("cn_resident_id".into(), 1)]
+        );
     }
 }

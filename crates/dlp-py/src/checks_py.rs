@@ -41,11 +41,14 @@ fn arg_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Arg> {
 /// One step: a tuple `(op: str, *args)` (or a primitive with `.spec()`).
 pub fn step_from_py(obj: &Bound<'_, PyAny>) -> PyResult<StepSpec> {
     let spec = as_spec(obj)?;
-    let items: Vec<Bound<'_, PyAny>> = if spec.is_instance_of::<PyTuple>() || spec.is_instance_of::<PyList>() {
-        spec.try_iter()?.collect::<PyResult<_>>()?
-    } else {
-        return Err(PyTypeError::new_err("a check step must be a tuple (op, *args)"));
-    };
+    let items: Vec<Bound<'_, PyAny>> =
+        if spec.is_instance_of::<PyTuple>() || spec.is_instance_of::<PyList>() {
+            spec.try_iter()?.collect::<PyResult<_>>()?
+        } else {
+            return Err(PyTypeError::new_err(
+                "a check step must be a tuple (op, *args)",
+            ));
+        };
     let Some((op, rest)) = items.split_first() else {
         return Err(PyValueError::new_err("a check step must not be empty"));
     };
@@ -66,7 +69,10 @@ pub fn tables_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Tables> {
     let mut tables = HashMap::new();
     for item in obj.call_method0("items")?.try_iter()? {
         let (name, keys): (String, Bound<'_, PyAny>) = item?.extract()?;
-        let keys = keys.try_iter()?.map(|k| k?.extract::<String>()).collect::<PyResult<Vec<_>>>()?;
+        let keys = keys
+            .try_iter()?
+            .map(|k| k?.extract::<String>())
+            .collect::<PyResult<Vec<_>>>()?;
         tables.insert(name, keys);
     }
     Ok(Tables::new(tables))
@@ -75,10 +81,17 @@ pub fn tables_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Tables> {
 /// Run a validation program on one candidate: `("confirm" | "unknown", value)` or
 /// `("reject", reason)`. Parse errors and unknown tables raise ValueError.
 #[pyfunction]
-fn check(steps: &Bound<'_, PyAny>, candidate: &str, tables: &Bound<'_, PyAny>, today: u32) -> PyResult<(&'static str, String)> {
+fn check(
+    steps: &Bound<'_, PyAny>,
+    candidate: &str,
+    tables: &Bound<'_, PyAny>,
+    today: u32,
+) -> PyResult<(&'static str, String)> {
     let program = Program::parse(&steps_from_py(steps)?).map_err(PyValueError::new_err)?;
     let tables = tables_from_py(tables)?;
-    program.check_tables(&tables).map_err(PyValueError::new_err)?;
+    program
+        .check_tables(&tables)
+        .map_err(PyValueError::new_err)?;
     Ok(match program.run(candidate, &tables, today) {
         Outcome::Confirm(value) => ("confirm", value),
         Outcome::Unknown(value) => ("unknown", value),
@@ -88,7 +101,11 @@ fn check(steps: &Bound<'_, PyAny>, candidate: &str, tables: &Bound<'_, PyAny>, t
 
 /// Mask one normalised value with a mask spec `(op, *args)`.
 #[pyfunction]
-fn apply_mask(mask_spec: &Bound<'_, PyAny>, value: &str, tables: &Bound<'_, PyAny>) -> PyResult<String> {
+fn apply_mask(
+    mask_spec: &Bound<'_, PyAny>,
+    value: &str,
+    tables: &Bound<'_, PyAny>,
+) -> PyResult<String> {
     let mask = Mask::parse(&step_from_py(mask_spec)?).map_err(PyValueError::new_err)?;
     Ok(mask.apply(value, &tables_from_py(tables)?))
 }

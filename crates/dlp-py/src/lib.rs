@@ -41,8 +41,10 @@ fn detector_from_py(spec: &Bound<'_, PyDict>) -> PyResult<DetectorSpec> {
         allow_extension: item(spec, "allow_extension")?.extract()?,
         extend_left: item(spec, "extend_left")?.extract::<String>()?.into_bytes(),
         extend_left_max: item(spec, "extend_left_max")?.extract()?,
-        checks: dlp_engine::checks::Program::parse(&checks_py::steps_from_py(&item(spec, "checks")?)?)
-            .map_err(value_error)?,
+        checks: dlp_engine::checks::Program::parse(&checks_py::steps_from_py(&item(
+            spec, "checks",
+        )?)?)
+        .map_err(value_error)?,
         mask: Mask::parse(&checks_py::step_from_py(&item(spec, "mask")?)?).map_err(value_error)?,
         context: item(spec, "context")?.extract()?,
         requires_context: item(spec, "requires_context")?.extract()?,
@@ -58,13 +60,16 @@ fn edm_from_py(spec: &Bound<'_, PyAny>) -> PyResult<Option<Edm>> {
         return Ok(None);
     }
     let (path, fanout_at, names): (String, usize, Vec<bool>) = spec.extract()?;
-    let file = File::open(&path).map_err(|e| value_error(format!("cannot open EDM index {path}: {e}")))?;
+    let file =
+        File::open(&path).map_err(|e| value_error(format!("cannot open EDM index {path}: {e}")))?;
     // SAFETY: the index is opened read-only and dlp never writes to an index it
     // scans with; a file truncated under us is the same hazard as for Python's
     // mmap, which the previous implementation used.
     let map = unsafe { memmap2::Mmap::map(&file) }
         .map_err(|e| value_error(format!("cannot map EDM index {path}: {e}")))?;
-    Edm::new(Arc::new(map), fanout_at, names).map(Some).map_err(value_error)
+    Edm::new(Arc::new(map), fanout_at, names)
+        .map(Some)
+        .map_err(value_error)
 }
 
 /// The compiled scanning engine of one `Scanner`: immutable, shared between threads.
@@ -72,10 +77,19 @@ fn edm_from_py(spec: &Bound<'_, PyAny>) -> PyResult<Option<Edm>> {
 struct Engine {
     core: CoreEngine,
     templates: Templates,
-    reveal: bool,
 }
 
-type HitTuple = (u16, usize, usize, String, String, String, f64, Option<u16>, Option<String>);
+type HitTuple = (
+    u16,
+    usize,
+    usize,
+    String,
+    String,
+    String,
+    f64,
+    Option<u16>,
+    Option<String>,
+);
 
 fn hit_tuple(hit: Hit) -> HitTuple {
     let fingerprint = String::from_utf8_lossy(&hex(&hit.fingerprint)).into_owned();
@@ -124,18 +138,16 @@ impl Engine {
             key: item(spec, "key")?.extract()?,
             allow_fingerprints: fingerprints
                 .iter()
-                .map(|f| parse_hex(f).ok_or_else(|| value_error(format!("not a fingerprint: {f:?}"))))
+                .map(|f| {
+                    parse_hex(f).ok_or_else(|| value_error(format!("not a fingerprint: {f:?}")))
+                })
                 .collect::<PyResult<Vec<_>>>()?,
             allow_regexes: item(spec, "allow_regexes")?.extract()?,
             edm: edm_from_py(&item(spec, "edm")?)?,
         })
         .map_err(value_error)?;
-        let templates = Templates::new(&core, &columns);
-        Ok(Engine {
-            core,
-            templates,
-            reveal: item(spec, "reveal")?.extract()?,
-        })
+        let templates = Templates::new(&core, &columns, item(spec, "reveal")?.extract()?);
+        Ok(Engine { core, templates })
     }
 
     /// Keyword categories (bit set) in `buf`.
@@ -167,7 +179,10 @@ impl Engine {
         today: u32,
     ) -> (Vec<HitTuple>, Vec<u32>) {
         let scan = py.detach(|| self.core.scan(buf, header, emit_from, emit_to, today));
-        (scan.hits.into_iter().map(hit_tuple).collect(), scan.triggered)
+        (
+            scan.hits.into_iter().map(hit_tuple).collect(),
+            scan.triggered,
+        )
     }
 
     /// Like `scan`, but the hits come as JSON Lines `finding` records (bytes) and
@@ -191,16 +206,17 @@ impl Engine {
         line_base: usize,
         tally: &Bound<'py, Tally>,
         seen: Vec<u32>,
-    ) -> PyResult<(Option<Bound<'py, PyBytes>>, Vec<u32>, usize)> {
+    ) -> PyResult<(Option<Vec<Bound<'py, PyBytes>>>, Vec<u32>, usize)> {
         let mut tally = tally.borrow_mut();
         let inner = &mut tally.inner;
-        let (out, triggered, found) = py.detach(|| {
+        let mut out = RENDERED.with(|r| std::mem::take(&mut *r.borrow_mut()));
+        out.clear();
+        let (rendered, triggered, found) = py.detach(|| {
             let triggered = self.core.triggered(buf);
             if triggered.iter().any(|r| !seen.contains(r)) {
-                return (None, triggered, 0);
+                return (false, triggered, 0);
             }
             let hits = self.core.hits(buf, header, emit_from, emit_to, today);
-            let mut out = Vec::with_capacity(hits.len() * 220);
             let place = Place {
                 path_json,
                 member_json,
@@ -213,15 +229,47 @@ impl Engine {
                 &place,
                 &self.templates,
                 &self.core,
-                self.reveal,
                 inner,
                 &mut out,
             );
-            let found = hits.len();
-            (Some(out), triggered, found)
+            (true, triggered, hits.len())
         });
-        Ok((out.map(|o| PyBytes::new(py, &o)), triggered, found))
+        let pieces = rendered.then(|| pieces(&out).map(|p| PyBytes::new(py, p)).collect());
+        RENDERED.with(|r| *r.borrow_mut() = out);
+        Ok((pieces, triggered, found))
     }
+}
+
+/// Bytes of JSONL handed to Python in one `bytes` object: well under glibc's
+/// largest mmap threshold, so the pieces are served from reused heap memory
+/// instead of freshly zeroed pages.
+const PIECE: usize = 4 << 20;
+
+thread_local! {
+    /// The render buffer, kept between calls of a thread (its pages stay mapped).
+    static RENDERED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `out` cut after newlines into pieces of about [`PIECE`] bytes.
+fn pieces(out: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = out;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let cut = if rest.len() <= PIECE {
+            rest.len()
+        } else {
+            memchr_newline(&rest[PIECE..]).map_or(rest.len(), |i| PIECE + i + 1)
+        };
+        let (piece, tail) = rest.split_at(cut);
+        rest = tail;
+        Some(piece)
+    })
+}
+
+fn memchr_newline(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'\n')
 }
 
 /// A file's policy counts (see `dlp.policy`).
@@ -243,8 +291,9 @@ fn record_from_py(record: &Bound<'_, PyAny>) -> PyResult<Record> {
 /// made elsewhere, such as tests' labels) a hash of the text, which counts
 /// distinct values the same way.
 fn digest_from_py(fingerprint: &str) -> PyResult<[u8; 32]> {
-    Ok(parse_hex(fingerprint)
-        .unwrap_or_else(|| dlp_engine::fingerprint::Fingerprinter::new(b"").digest(fingerprint.as_bytes())))
+    Ok(parse_hex(fingerprint).unwrap_or_else(|| {
+        dlp_engine::fingerprint::Fingerprinter::new(b"").digest(fingerprint.as_bytes())
+    }))
 }
 
 #[pymethods]
@@ -256,16 +305,34 @@ impl Tally {
 
     /// One finding of a personal-data detector in `record` (a line number, or a
     /// `(sheet, row)` pair).
-    fn add(&mut self, detector: &str, fingerprint: &str, record: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.inner
-            .add(detector, &digest_from_py(fingerprint)?, record_from_py(record)?);
+    fn add(
+        &mut self,
+        detector: &str,
+        fingerprint: &str,
+        record: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        self.inner.add(
+            detector,
+            &digest_from_py(fingerprint)?,
+            record_from_py(record)?,
+        );
         Ok(())
     }
 
     /// One EDM finding of master column `column` (`name`: a name column).
-    fn add_edm(&mut self, fingerprint: &str, record: &Bound<'_, PyAny>, column: u16, name: bool) -> PyResult<()> {
-        self.inner
-            .add_edm(&digest_from_py(fingerprint)?, record_from_py(record)?, column, name);
+    fn add_edm(
+        &mut self,
+        fingerprint: &str,
+        record: &Bound<'_, PyAny>,
+        column: u16,
+        name: bool,
+    ) -> PyResult<()> {
+        self.inner.add_edm(
+            &digest_from_py(fingerprint)?,
+            record_from_py(record)?,
+            column,
+            name,
+        );
         Ok(())
     }
 
@@ -306,7 +373,10 @@ impl Tally {
 
     fn __getstate__<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         let (values, found, rows, registered) = self.inner.parts();
-        let registered: Vec<(Vec<u8>, u16)> = registered.into_iter().map(|(d, c)| (d.to_vec(), c)).collect();
+        let registered: Vec<(Vec<u8>, u16)> = registered
+            .into_iter()
+            .map(|(d, c)| (d.to_vec(), c))
+            .collect();
         (values, found, rows, registered).into_pyobject(py)
     }
 
@@ -321,7 +391,9 @@ impl Tally {
         let registered = registered
             .into_iter()
             .map(|(d, c)| {
-                let digest: [u8; 32] = d.try_into().map_err(|_| value_error("bad tally state".into()))?;
+                let digest: [u8; 32] = d
+                    .try_into()
+                    .map_err(|_| value_error("bad tally state".into()))?;
                 Ok((digest, c))
             })
             .collect::<PyResult<Vec<_>>>()?;

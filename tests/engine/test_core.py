@@ -1,0 +1,138 @@
+"""The native core (dlp._core) through the public API: threads, JSONL, full-width text,
+the tally, and the core's own configuration errors."""
+
+from __future__ import annotations
+
+import pickle
+import random
+import threading
+
+import orjson
+import pytest
+
+import dlp
+from dlp import _core, synthetic
+from dlp.allowlist import Allowlist
+from dlp.engine.lane import LaneOutput
+from dlp.errors import ConfigError
+from dlp.findings import ScanResult
+from dlp.output.jsonl import render
+from dlp.policy import Policy
+from tests.conftest import TEST_KEY
+
+FULLWIDTH = str.maketrans("0123456789+-()", "０１２３４５６７８９＋－（）")
+
+
+def customer_text(seed: int, lines: int = 200) -> str:
+    rng = random.Random(seed)
+    rows = []
+    for i in range(lines):
+        row = f"客户{i} 手机 {synthetic.mobile(rng)} 身份证 {synthetic.resident_id(rng)} 邮箱 {synthetic.email(rng)}"
+        if i % 3 == 0:
+            row += f" 车牌 {synthetic.plate(rng)} 电话 {synthetic.landline(rng)[0]}"
+        rows.append(row)
+    return "\n".join(rows)
+
+
+def values(result: ScanResult) -> list[tuple[str, str | None, int]]:
+    return [(f.detector, f.value, f.location.offset) for f in result.findings]
+
+
+def test_one_scanner_shared_by_threads_gives_what_it_gives_alone(scanner: dlp.Scanner) -> None:
+    texts = [customer_text(seed) for seed in range(16)]
+    alone = [values(scanner.scan_text(t)) for t in texts]
+    assert all(len(v) >= 600 for v in alone)
+    together: list[list[tuple[str, str | None, int]] | None] = [None] * len(texts)
+    start = threading.Barrier(8)
+
+    def work(worker: int) -> None:
+        start.wait()
+        for _ in range(3):
+            for i in range(worker, len(texts), 8):
+                together[i] = values(scanner.scan_text(texts[i]))
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert together == alone
+
+
+def test_core_jsonl_is_what_the_python_writer_renders(masked_scanner: dlp.Scanner, scanner: dlp.Scanner) -> None:
+    text = customer_text(7).encode()
+    for each in (masked_scanner, scanner):
+        core = each._core
+        header = core.bits(core.header_context(text.split(b"\n", 1)[0]))
+        pieces, _, found = core.engine.scan_jsonl(
+            text, header, 0, len(text), 20261203, orjson.dumps("x.txt"), None, 0, 0, _core.Tally(), []
+        )
+        result = each.scan_bytes(text, name="x.txt")
+        assert found == len(result.findings) > 0
+        assert b"".join(pieces) == render(ScanResult("x.txt", result.findings))
+
+
+def test_fullwidth_forms_are_found_at_their_input_offsets(scanner: dlp.Scanner) -> None:
+    rng = random.Random(3)
+    mobile, rid = synthetic.mobile(rng), synthetic.resident_id(rng)
+    text = f"联系人：（+86）{mobile.translate(FULLWIDTH)}，证件　{rid.translate(FULLWIDTH)}。手机 {mobile}"
+    found = scanner.scan_text(text).findings
+    assert [(f.detector, f.value) for f in found] == [
+        ("cn_mobile", mobile),
+        ("cn_resident_id", rid),
+        ("cn_mobile", mobile),
+    ]
+    raw = text.encode()
+    assert raw[found[0].location.offset :].startswith("（+86）".encode())
+    assert raw[found[1].location.offset :].startswith(rid[:1].translate(FULLWIDTH).encode())
+    assert raw[found[2].location.offset :].startswith(mobile.encode())
+
+
+def test_a_value_is_found_once_whatever_the_windows(make_scanner) -> None:  # type: ignore[no-untyped-def]
+    small = make_scanner(chunk_size=64 * 1024)
+    text = customer_text(11, lines=3000)
+    assert len(text.encode()) > 3 * 64 * 1024
+    assert values(small.scan_text(text)) == values(make_scanner().scan_text(text))
+
+
+def test_the_tally_counts_pickles_and_merges() -> None:
+    policy = Policy()
+    result = dlp.Scanner(dlp.ScanConfig(key=TEST_KEY)).scan_text(customer_text(5, lines=40))
+    tally = policy.tally(result.findings)
+    again = pickle.loads(pickle.dumps(tally))
+    assert again.distinct() == tally.distinct()
+    assert again.close() == tally.close() == 40
+    both = _core.Tally()
+    both.merge(tally)
+    both.merge(again)
+    assert both.close() == 80
+    assert both.distinct() == tally.distinct()
+    assert policy.verdict("x", None, both).verdict == "customer_list"
+
+
+def test_python_way_windows_are_counted_like_core_windows(masked_scanner: dlp.Scanner) -> None:
+    policy = Policy()
+    result = masked_scanner.scan_text(customer_text(9, lines=30))
+    out = LaneOutput("x", policy.count)
+    out.add_findings(result.findings)
+    assert out.tally.distinct() == policy.tally(result.findings).distinct()
+    assert out.tally.found() == {d: n for d, n in out.counts().items()}
+
+
+def test_an_allowlist_regex_the_core_cannot_compile_is_a_config_error() -> None:
+    allow = Allowlist.build(regexes=[r"^(?=138)\d+$"])  # look-ahead: not in the core's syntax
+    with pytest.raises(ConfigError, match="allowlist regex"):
+        dlp.Scanner(dlp.ScanConfig(key=TEST_KEY, allowlist=allow))
+
+
+def test_the_allowlist_and_reveal_work_in_the_core(make_scanner) -> None:  # type: ignore[no-untyped-def]
+    rng = random.Random(1)
+    keep, drop = synthetic.mobile(rng), synthetic.mobile(rng)
+    text = f"手机 {keep} 手机 {drop}"
+    fp = dlp.Scanner(dlp.ScanConfig(key=TEST_KEY))._core.engine.fingerprint(drop)
+    for allow in (Allowlist.build(regexes=[f"^{drop}$"]), Allowlist.build(fingerprints=[fp])):
+        found = make_scanner(allowlist=allow).scan_text(text).findings
+        assert [f.value for f in found] == [keep]
+    masked = dlp.Scanner(dlp.ScanConfig(key=TEST_KEY)).scan_text(text).findings
+    assert [f.value for f in masked] == [None, None]
+    assert masked[1].fingerprint == fp
