@@ -166,7 +166,7 @@ class Charset:
 
 
 @dataclass(frozen=True, slots=True)
-class Iso7064Mod11_2:  # noqa: N801 - the standard's name
+class Iso7064Mod11_2:
     def spec(self) -> Spec:
         return ("iso7064_mod11_2",)
 
@@ -284,7 +284,7 @@ class PrefixEdges:
     tail: int
 
     def __call__(self, value: str) -> str:
-        from dlp.data import load_table  # noqa: PLC0415 - dlp.data is only needed here
+        from dlp.data import load_table
 
         keys = load_table(self.table)
         head = next((s for s in self.sizes if value[:s] in keys), self.sizes[-1])

@@ -201,7 +201,9 @@ def scan(
     from dlp.keys import resolve_key
 
     if engine != "auto":
-        click.echo(f"dlp: --engine {engine} is deprecated and ignored (one native core scans everywhere)", err=True)
+        click.echo(
+            f"dlp: --engine {engine} is deprecated and ignored (one native core scans everywhere)", err=True
+        )
     try:
         config = ScanConfig(
             detectors=frozenset(_split(detectors)) if detectors else None,

@@ -27,7 +27,6 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from dlp.config import ScanConfig
-from dlp.engine.lane import LaneOutput
 from dlp.findings import Problem, ScanResult, printable
 from dlp.report import Processed, Reporter, ReportSpec, SegmentReport
 from dlp.scanner import Scanner, read_problem

@@ -13,7 +13,6 @@ import queue
 import shutil
 import tempfile
 import threading
-from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO

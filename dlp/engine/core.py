@@ -193,10 +193,23 @@ class Core:
         out = []
         for det, start, end, value, masked, fingerprint, confidence, column, written in raw:
             if column is None:
-                out.append(Hit(names[det], start, end, value, masked, confidence, severities[det], fingerprint))
+                out.append(
+                    Hit(names[det], start, end, value, masked, confidence, severities[det], fingerprint)
+                )
             else:
                 out.append(
-                    Hit(EDM, start, end, value, masked, confidence, Severity.HIGH, fingerprint, columns[column], written)
+                    Hit(
+                        EDM,
+                        start,
+                        end,
+                        value,
+                        masked,
+                        confidence,
+                        Severity.HIGH,
+                        fingerprint,
+                        columns[column],
+                        written,
+                    )
                 )
         return out, triggered
 
@@ -221,7 +234,16 @@ class Core:
                 start, end = first.offset, first.offset + first.matched_length
                 text = first.matched_data.decode("utf-8", "replace")
             out.append(
-                Hit(name, start, end, text, keep_edges(text, 1, 1), 0.5, severity, self.engine.fingerprint(text))
+                Hit(
+                    name,
+                    start,
+                    end,
+                    text,
+                    keep_edges(text, 1, 1),
+                    0.5,
+                    severity,
+                    self.engine.fingerprint(text),
+                )
             )
         return out
 

@@ -27,7 +27,8 @@ def customer_text(seed: int, lines: int = 200) -> str:
     rng = random.Random(seed)
     rows = []
     for i in range(lines):
-        row = f"客户{i} 手机 {synthetic.mobile(rng)} 身份证 {synthetic.resident_id(rng)} 邮箱 {synthetic.email(rng)}"
+        row = f"客户{i} 手机 {synthetic.mobile(rng)} 身份证 {synthetic.resident_id(rng)}"
+        row += f" 邮箱 {synthetic.email(rng)}"
         if i % 3 == 0:
             row += f" 车牌 {synthetic.plate(rng)} 电话 {synthetic.landline(rng)[0]}"
         rows.append(row)
@@ -59,7 +60,9 @@ def test_one_scanner_shared_by_threads_gives_what_it_gives_alone(scanner: dlp.Sc
     assert together == alone
 
 
-def test_core_jsonl_is_what_the_python_writer_renders(masked_scanner: dlp.Scanner, scanner: dlp.Scanner) -> None:
+def test_core_jsonl_is_what_the_python_writer_renders(
+    masked_scanner: dlp.Scanner, scanner: dlp.Scanner
+) -> None:
     text = customer_text(7).encode()
     for each in (masked_scanner, scanner):
         core = each._core
