@@ -5,7 +5,7 @@
 //! containers), `detector`, `column` (EDM), `masked`, `fingerprint`, `confidence`,
 //! `severity`, `location` (`offset`, `line`), and `value` only when revealed.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::engine::{Engine, Hit, EDM_DETECTOR};
 use crate::fingerprint::{hex, Digest};
@@ -135,6 +135,7 @@ pub fn render(
 ) {
     let mut line = place.line_base + 1;
     let mut counted = 0;
+    let mut kinds: Vec<Option<usize>> = vec![None; engine.detectors().len()];
     for hit in hits {
         if hit.start > counted {
             line += memchr::memchr_iter(b'\n', &buf[counted..hit.start]).count();
@@ -191,11 +192,9 @@ pub fn render(
             let name = engine.edm().is_some_and(|e| e.is_name_column(column));
             tally.add_edm(&hit.fingerprint, Record::Line(line as u64), column, name);
         } else {
-            tally.add(
-                &engine.detectors()[hit.detector as usize].name,
-                &hit.fingerprint,
-                Record::Line(line as u64),
-            );
+            let d = hit.detector as usize;
+            let kind = *kinds[d].get_or_insert_with(|| tally.kind(&engine.detectors()[d].name));
+            tally.add_kind(kind, &hit.fingerprint, Record::Line(line as u64));
         }
     }
 }
@@ -219,11 +218,22 @@ const NAME_KIND: &str = "name";
 /// Running policy counts for one file or member, in memory bounded by distinct
 /// values: distinct values per detector, rows holding two or more kinds of
 /// personal data, findings per detector, and (EDM) registered values by column.
+///
+/// Records close in first-in, first-out order once [`RECENT_RECORDS`] newer ones
+/// are open. Findings of plain text arrive in line order, so a line closes as soon
+/// as a later line starts, without entering the open set.
 #[derive(Debug, Clone, Default)]
 pub struct Tally {
+    /// Kinds (detector names, and `name` for EDM name columns), by index.
     kinds: Vec<String>,
-    values: BTreeMap<String, HashSet<u64>>,
-    found: BTreeMap<String, u64>,
+    /// Per kind: distinct values (first 8 bytes of their fingerprints).
+    values: Vec<HashSet<u64>>,
+    /// Per kind: findings.
+    found: Vec<u64>,
+    /// Whether each kind was counted as a detector (has values and findings).
+    counted: Vec<bool>,
+    /// The newest record and its kinds (bit set over kind indexes).
+    newest: Option<(Record, u64)>,
     records: HashMap<Record, u64>,
     order: VecDeque<Record>,
     rows: u64,
@@ -238,24 +248,49 @@ fn short(digest: &Digest) -> u64 {
 }
 
 impl Tally {
-    fn kind(&mut self, name: &str) -> u64 {
-        let index = match self.kinds.iter().position(|k| k == name) {
+    /// The index of kind `name` (added when new).
+    pub fn kind(&mut self, name: &str) -> usize {
+        match self.kinds.iter().position(|k| k == name) {
             Some(i) => i,
             None => {
                 self.kinds.push(name.to_string());
+                self.values.push(HashSet::new());
+                self.found.push(0);
+                self.counted.push(false);
                 self.kinds.len() - 1
             }
-        };
-        1u64 << (index % 64)
+        }
     }
 
-    fn mark(&mut self, record: Record, kind: &str) {
-        let bit = self.kind(kind);
+    fn mark(&mut self, record: Record, kind: usize) {
+        let bit = 1u64 << (kind % 64);
+        if let Some((newest, kinds)) = &mut self.newest {
+            if *newest == record {
+                *kinds |= bit;
+                return;
+            }
+        }
+        if let Some((newest, kinds)) = self.newest.take() {
+            match (&newest, &record) {
+                (Record::Line(old), Record::Line(new)) if new > old && self.records.is_empty() => {
+                    self.rows += u64::from(kinds.count_ones() >= 2);
+                }
+                _ => self.open(newest, kinds),
+            }
+        }
+        match self.records.get_mut(&record) {
+            Some(kinds) => *kinds |= bit,
+            None => self.newest = Some((record, bit)),
+        }
+    }
+
+    /// Put a record among the open ones, closing the oldest past the limit.
+    fn open(&mut self, record: Record, bits: u64) {
         if let Some(kinds) = self.records.get_mut(&record) {
-            *kinds |= bit;
+            *kinds |= bits;
             return;
         }
-        self.records.insert(record.clone(), bit);
+        self.records.insert(record.clone(), bits);
         self.order.push_back(record);
         if self.order.len() > RECENT_RECORDS {
             if let Some(old) = self.order.pop_front() {
@@ -266,33 +301,42 @@ impl Tally {
         }
     }
 
+    fn count(&mut self, kind: usize, fingerprint: &Digest) {
+        self.counted[kind] = true;
+        self.found[kind] += 1;
+        self.values[kind].insert(short(fingerprint));
+    }
+
     /// One finding of a personal-data detector.
     pub fn add(&mut self, detector: &str, fingerprint: &Digest, record: Record) {
-        self.mark(record, detector);
-        *self.found.entry(detector.to_string()).or_insert(0) += 1;
-        self.values
-            .entry(detector.to_string())
-            .or_default()
-            .insert(short(fingerprint));
+        let kind = self.kind(detector);
+        self.add_kind(kind, fingerprint, record);
+    }
+
+    /// [`Tally::add`] with the detector's kind index (from [`Tally::kind`]).
+    pub fn add_kind(&mut self, kind: usize, fingerprint: &Digest, record: Record) {
+        self.mark(record, kind);
+        self.count(kind, fingerprint);
     }
 
     /// One EDM finding: a name column counts as the kind `name` in its record, any
     /// other column is a registered value (for the customer count).
     pub fn add_edm(&mut self, fingerprint: &Digest, record: Record, column: u16, name: bool) {
         if name {
-            self.mark(record, NAME_KIND);
+            let kind = self.kind(NAME_KIND);
+            self.mark(record, kind);
         } else if self.registered_seen.insert((*fingerprint, column)) {
             self.registered.push((*fingerprint, column));
         }
-        *self.found.entry("edm".to_string()).or_insert(0) += 1;
-        self.values
-            .entry("edm".to_string())
-            .or_default()
-            .insert(short(fingerprint));
+        let edm = self.kind("edm");
+        self.count(edm, fingerprint);
     }
 
     /// Rows with two or more kinds (closes every open record).
     pub fn close(&mut self) -> u64 {
+        if let Some((record, kinds)) = self.newest.take() {
+            self.open(record, kinds);
+        }
         for record in self.order.drain(..) {
             if let Some(kinds) = self.records.remove(&record) {
                 self.rows += u64::from(kinds.count_ones() >= 2);
@@ -303,14 +347,14 @@ impl Tally {
 
     /// Add the closed tally of another part of the same file (no record spans both).
     pub fn merge(&mut self, other: &mut Tally) {
-        for (detector, values) in &other.values {
-            self.values
-                .entry(detector.clone())
-                .or_default()
-                .extend(values);
-        }
-        for (detector, n) in &other.found {
-            *self.found.entry(detector.clone()).or_insert(0) += n;
+        for i in 0..other.kinds.len() {
+            if other.counted[i] {
+                let kind = self.kind(&other.kinds[i]);
+                self.counted[kind] = true;
+                self.found[kind] += other.found[i];
+                let theirs: Vec<u64> = other.values[i].iter().copied().collect();
+                self.values[kind].extend(theirs);
+            }
         }
         for entry in &other.registered {
             if self.registered_seen.insert(*entry) {
@@ -320,17 +364,24 @@ impl Tally {
         self.rows += other.close();
     }
 
-    /// Distinct values per detector.
+    fn counted_kinds(&self) -> impl Iterator<Item = usize> + '_ {
+        let mut order: Vec<usize> = (0..self.kinds.len()).filter(|&i| self.counted[i]).collect();
+        order.sort_by(|&a, &b| self.kinds[a].cmp(&self.kinds[b]));
+        order.into_iter()
+    }
+
+    /// Distinct values per detector, by name.
     pub fn distinct(&self) -> Vec<(String, usize)> {
-        self.values
-            .iter()
-            .map(|(d, v)| (d.clone(), v.len()))
+        self.counted_kinds()
+            .map(|i| (self.kinds[i].clone(), self.values[i].len()))
             .collect()
     }
 
-    /// Findings per detector.
+    /// Findings per detector, by name.
     pub fn found(&self) -> Vec<(String, u64)> {
-        self.found.iter().map(|(d, n)| (d.clone(), *n)).collect()
+        self.counted_kinds()
+            .map(|i| (self.kinds[i].clone(), self.found[i]))
+            .collect()
     }
 
     /// Registered values (fingerprint, EDM column), in the order first seen.
@@ -349,15 +400,16 @@ impl Tally {
         Vec<(Digest, u16)>,
     ) {
         let rows = self.close();
-        (
-            self.values
-                .iter()
-                .map(|(d, v)| (d.clone(), v.iter().copied().collect()))
-                .collect(),
-            self.found(),
-            rows,
-            self.registered.clone(),
-        )
+        let values = self
+            .counted_kinds()
+            .map(|i| {
+                (
+                    self.kinds[i].clone(),
+                    self.values[i].iter().copied().collect(),
+                )
+            })
+            .collect();
+        (values, self.found(), rows, self.registered.clone())
     }
 
     /// A closed tally rebuilt from [`Tally::parts`].
@@ -367,17 +419,23 @@ impl Tally {
         rows: u64,
         registered: Vec<(Digest, u16)>,
     ) -> Tally {
-        Tally {
-            values: values
-                .into_iter()
-                .map(|(d, v)| (d, v.into_iter().collect()))
-                .collect(),
-            found: found.into_iter().collect(),
+        let mut tally = Tally {
             rows,
             registered_seen: registered.iter().copied().collect(),
             registered,
             ..Tally::default()
+        };
+        for (name, hashes) in values {
+            let kind = tally.kind(&name);
+            tally.counted[kind] = true;
+            tally.values[kind].extend(hashes);
         }
+        for (name, n) in found {
+            let kind = tally.kind(&name);
+            tally.counted[kind] = true;
+            tally.found[kind] = n;
+        }
+        tally
     }
 }
 
