@@ -79,6 +79,10 @@ struct Engine {
     templates: Templates,
 }
 
+/// What `scan_jsonl` returns: the JSONL pieces (None when YARA must run first), the
+/// triggered signature rules, and the number of findings.
+type JsonlScan<'py> = (Option<Vec<Bound<'py, PyBytes>>>, Vec<u32>, usize);
+
 type HitTuple = (
     u16,
     usize,
@@ -206,7 +210,7 @@ impl Engine {
         line_base: usize,
         tally: &Bound<'py, Tally>,
         seen: Vec<u32>,
-    ) -> PyResult<(Option<Vec<Bound<'py, PyBytes>>>, Vec<u32>, usize)> {
+    ) -> PyResult<JsonlScan<'py>> {
         let mut tally = tally.borrow_mut();
         let inner = &mut tally.inner;
         let mut out = RENDERED.with(|r| std::mem::take(&mut *r.borrow_mut()));
