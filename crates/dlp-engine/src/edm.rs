@@ -9,11 +9,14 @@
 //! registered value, on the same line, is looked up in the name columns, and
 //! reported only when it belongs to the same customer (row) as that value.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::engine::{Hit, EDM_DETECTOR};
-use crate::fingerprint::Fingerprinter;
+use crate::fingerprint::{Digest, Fingerprinter};
+
+/// Name windows looked up, by byte span: their digest and index records.
+type Looked = HashMap<(usize, usize), (Digest, Vec<(u8, u32)>)>;
 
 /// Bytes of a fingerprint kept in a record.
 pub const HASH_BYTES: usize = 10;
@@ -121,6 +124,9 @@ impl Edm {
     pub fn extend(&self, buf: &[u8], hits: &[Hit], fingerprinter: &Fingerprinter) -> Vec<Hit> {
         let mut extra = Vec::new();
         let mut seen: HashSet<(usize, usize, u8)> = HashSet::new();
+        // Name windows looked up so far, by (offset, characters): the values of one
+        // record share most of their windows.
+        let mut cache: Looked = HashMap::new();
         let any_names = self.names.iter().any(|&n| n);
         for hit in hits {
             let records = self.lookup(&hit.fingerprint);
@@ -154,44 +160,56 @@ impl Edm {
                 });
             }
             if any_names {
-                self.names_near(buf, hit, &rows, &mut seen, fingerprinter, &mut extra);
+                self.names_near(
+                    buf,
+                    hit,
+                    &rows,
+                    &mut seen,
+                    &mut cache,
+                    fingerprinter,
+                    &mut extra,
+                );
             }
         }
         extra
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn names_near(
         &self,
         buf: &[u8],
         hit: &Hit,
         rows: &HashSet<u32>,
         seen: &mut HashSet<(usize, usize, u8)>,
+        cache: &mut Looked,
         fingerprinter: &Fingerprinter,
         out: &mut Vec<Hit>,
     ) {
-        for (offset, chars) in windows(buf, hit.start, hit.end) {
-            let name: String = chars.iter().map(|&(_, c)| c).collect();
-            let digest = fingerprinter.digest(name.as_bytes());
-            for (column, row) in self.lookup(&digest) {
+        for (start, end, count) in windows(buf, hit.start, hit.end) {
+            let (digest, records) = cache.entry((start, end)).or_insert_with(|| {
+                let digest = fingerprinter.digest(&buf[start..end]);
+                (digest, self.lookup(&digest))
+            });
+            for &(column, row) in records.iter() {
                 if self.is_name(column)
                     && rows.contains(&row)
-                    && seen.insert((offset, chars.len(), column))
+                    && seen.insert((start, count, column))
                 {
-                    let end = offset + chars.iter().map(|&(_, c)| c.len_utf8()).sum::<usize>();
+                    let name = String::from_utf8_lossy(&buf[start..end]).into_owned();
                     let mut masked = String::new();
-                    for (i, &(_, c)) in chars.iter().enumerate() {
+                    for (i, c) in name.chars().enumerate() {
                         masked.push(if i == 0 { c } else { '*' });
                     }
                     out.push(Hit {
                         detector: EDM_DETECTOR,
-                        start: offset,
+                        start,
                         end,
                         value: name.clone(),
                         masked,
-                        fingerprint: digest,
+                        fingerprint: *digest,
                         confidence: NAME_CONFIDENCE,
                         column: Some(column as u16),
-                        written: Some(name.clone()),
+                        written: Some(name),
                     });
                 }
             }
@@ -222,8 +240,9 @@ fn chars_of(bytes: &[u8], base: usize) -> Vec<(usize, char)> {
     out
 }
 
-/// Every 2-4 character CJK window near `buf[start..end]`: (byte offset, characters).
-fn windows(buf: &[u8], start: usize, end: usize) -> Vec<(usize, Vec<(usize, char)>)> {
+/// Every 2-4 character CJK window near `buf[start..end]`: (byte start, byte end,
+/// characters), the text before the value first.
+fn windows(buf: &[u8], start: usize, end: usize) -> Vec<(usize, usize, usize)> {
     let line_start = buf[..start]
         .iter()
         .rposition(|&b| b == b'\n')
@@ -254,10 +273,11 @@ fn windows(buf: &[u8], start: usize, end: usize) -> Vec<(usize, Vec<(usize, char
             }
             let run = &side[i..j];
             if run.len() >= 2 {
+                let byte_end = |k: usize| run[k].0 + run[k].1.len_utf8();
                 for k in 0..run.len() - 1 {
                     for size in 2..=4 {
                         if k + size <= run.len() {
-                            out.push((run[k].0, run[k..k + size].to_vec()));
+                            out.push((run[k].0, byte_end(k + size - 1), size));
                         }
                     }
                 }
@@ -276,10 +296,10 @@ mod tests {
     fn name_windows_stay_on_the_line() {
         let text = "张三丰\n李四 13812345678 王五".as_bytes();
         let at = text.windows(11).position(|w| w == b"13812345678").unwrap();
-        let found: Vec<String> = windows(text, at, at + 11)
+        let found: Vec<&str> = windows(text, at, at + 11)
             .into_iter()
-            .map(|(_, cs)| cs.iter().map(|&(_, c)| c).collect())
+            .map(|(s, e, _)| std::str::from_utf8(&text[s..e]).unwrap())
             .collect();
-        assert_eq!(found, vec!["李四".to_string(), "王五".to_string()]);
+        assert_eq!(found, vec!["李四", "王五"]);
     }
 }

@@ -57,21 +57,24 @@ pub fn fold(buf: &[u8]) -> Option<Folded> {
     let mut dst = Vec::new();
     let mut src = Vec::new();
     let mut last = 0;
-    let mut i = 0;
-    while i + 2 < buf.len() {
-        let a = buf[i];
-        if a == 0xEF || a == 0xE3 {
-            if let Some(byte) = folded_byte(a, buf[i + 1], buf[i + 2]) {
+    let mut from = 0;
+    // Foldable forms start with 0xEF or 0xE3: jump from one to the next.
+    while let Some(found) = memchr::memchr2(0xEF, 0xE3, &buf[from..]) {
+        let i = from + found;
+        if i + 2 >= buf.len() {
+            break;
+        }
+        match folded_byte(buf[i], buf[i + 1], buf[i + 2]) {
+            Some(byte) => {
                 out.extend_from_slice(&buf[last..i]);
                 out.push(byte);
                 dst.push(out.len());
                 src.push(i + 3);
-                i += 3;
-                last = i;
-                continue;
+                last = i + 3;
+                from = i + 3;
             }
+            None => from = i + 1,
         }
-        i += 1;
     }
     out.extend_from_slice(&buf[last..]);
     Some(Folded { buf: out, dst, src })

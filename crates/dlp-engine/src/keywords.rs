@@ -145,10 +145,58 @@ pub fn any_within(positions: &[usize], low: usize, high: usize) -> bool {
 }
 
 /// Literal strings of signature rules: which rules may match a buffer.
+///
+/// Case-sensitive and caseless literals go into separate automata, so that each can
+/// use the packed (SIMD, with a portable fallback) prefilter of `aho-corasick`.
 #[derive(Debug, Clone)]
 pub struct Triggers {
-    automaton: Option<AhoCorasick>,
+    sets: Vec<LiteralSet>,
+}
+
+/// Literals of one case mode.
+#[derive(Debug, Clone)]
+struct LiteralSet {
+    /// Leftmost-first: fast over whole buffers.
+    leftmost: AhoCorasick,
+    /// Standard semantics: every occurrence, overlapping ones included.
+    every: AhoCorasick,
     rules: Vec<u32>,
+    longest: usize,
+}
+
+impl LiteralSet {
+    fn new(literals: &[&Trigger], caseless: bool) -> Result<LiteralSet, String> {
+        let build = |kind: MatchKind| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(caseless)
+                .match_kind(kind)
+                .build(literals.iter().map(|t| &t.literal))
+                .map_err(|e| format!("cannot build the signature prefilter: {e}"))
+        };
+        Ok(LiteralSet {
+            leftmost: build(MatchKind::LeftmostFirst)?,
+            every: build(MatchKind::Standard)?,
+            rules: literals.iter().map(|t| t.rule).collect(),
+            longest: literals.iter().map(|t| t.literal.len()).max().unwrap_or(0),
+        })
+    }
+
+    fn add_rules(&self, buf: &[u8], found: &mut Vec<u32>) {
+        let mut searched = 0;
+        for m in self.leftmost.find_iter(buf) {
+            // Occurrences the leftmost search steps over overlap a reported one, so
+            // they lie within a literal's length of it.
+            let lo = m.start().saturating_sub(self.longest).max(searched);
+            let hi = (m.end() + self.longest).min(buf.len());
+            found.push(self.rules[m.pattern().as_usize()]);
+            if lo < hi {
+                for o in self.every.find_overlapping_iter(&buf[lo..hi]) {
+                    found.push(self.rules[o.pattern().as_usize()]);
+                }
+            }
+            searched = searched.max(hi);
+        }
+    }
 }
 
 /// One literal of a signature rule.
@@ -163,45 +211,25 @@ pub struct Trigger {
 }
 
 impl Triggers {
-    /// Build the automaton (caseless literals are lower-cased and matched caselessly;
-    /// case-sensitive ones exactly).
+    /// Build the automata.
     pub fn new(triggers: &[Trigger]) -> Result<Triggers, String> {
-        let mut exact: Vec<&[u8]> = Vec::new();
-        let mut rules = Vec::new();
-        let mut caseless_any = false;
-        for t in triggers {
-            caseless_any |= t.caseless;
-            exact.push(&t.literal);
-            rules.push(t.rule);
+        let mut sets = Vec::new();
+        for caseless in [false, true] {
+            let literals: Vec<&Trigger> =
+                triggers.iter().filter(|t| t.caseless == caseless).collect();
+            if !literals.is_empty() {
+                sets.push(LiteralSet::new(&literals, caseless)?);
+            }
         }
-        if exact.is_empty() {
-            return Ok(Triggers {
-                automaton: None,
-                rules,
-            });
-        }
-        // One automaton, case-insensitive when any literal is: a case-sensitive
-        // literal that matches another case only costs a YARA run that finds nothing.
-        let automaton = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(caseless_any)
-            .match_kind(MatchKind::Standard)
-            .build(exact)
-            .map_err(|e| format!("cannot build the signature prefilter: {e}"))?;
-        Ok(Triggers {
-            automaton: Some(automaton),
-            rules,
-        })
+        Ok(Triggers { sets })
     }
 
     /// Indexes of the rules whose literals occur in `buf`, ascending, each once.
     pub fn triggered(&self, buf: &[u8]) -> Vec<u32> {
-        let Some(automaton) = &self.automaton else {
-            return Vec::new();
-        };
-        let mut found: Vec<u32> = automaton
-            .find_overlapping_iter(buf)
-            .map(|m| self.rules[m.pattern().as_usize()])
-            .collect();
+        let mut found: Vec<u32> = Vec::new();
+        for set in &self.sets {
+            set.add_rules(buf, &mut found);
+        }
         found.sort_unstable();
         found.dedup();
         found
@@ -230,6 +258,29 @@ mod tests {
         assert_eq!(k.categories_in(b"my CARD no"), 2);
         assert_eq!(k.categories_in(b"discard"), 0);
         assert_eq!(k.categories_in("客户手机号".as_bytes()), 3);
+    }
+
+    #[test]
+    fn every_rule_whose_literal_occurs_overlapping_or_not() {
+        let lits = [
+            ("客户资料", 0),
+            ("资料", 1),
+            ("户资", 2),
+            ("internal use", 3),
+            ("use only", 4),
+        ];
+        let list: Vec<Trigger> = lits
+            .iter()
+            .map(|(l, r)| Trigger {
+                literal: l.as_bytes().to_vec(),
+                caseless: r >= &3,
+                rule: *r,
+            })
+            .collect();
+        let t = Triggers::new(&list).unwrap();
+        assert_eq!(t.triggered("我的客户资料".as_bytes()), vec![0, 1, 2]);
+        assert_eq!(t.triggered(b"INTERNAL USE ONLY"), vec![3, 4]);
+        assert_eq!(t.triggered("资 料".as_bytes()), Vec::<u32>::new());
     }
 
     #[test]
