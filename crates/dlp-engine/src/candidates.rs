@@ -16,6 +16,8 @@ use regex_automata::util::start;
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, MatchKind};
 
+use crate::keywords::Literals;
+
 /// ASCII letters and digits: a value may not start or end next to one.
 pub const fn alnum_table() -> [bool; 256] {
     let mut t = [false; 256];
@@ -53,7 +55,57 @@ struct Dfa {
     first: [bool; 256],
     /// Two-byte prefixes (first << 8 | second) some pattern accepts.
     pairs: Vec<bool>,
+    /// Three-byte characters a pattern may start with (by code point, see
+    /// [`char3`]), for the lead bytes in `lead3`.
+    chars3: CharSet,
+    /// Lead bytes (0xE0-0xEF) whose starts are filtered by `chars3` alone: after
+    /// them only continuation bytes keep a pattern alive.
+    lead3: [bool; 256],
 }
+
+/// The code point of the three-byte UTF-8 sequence `a b c` (a superset key for
+/// invalid sequences: the DFA decides).
+#[inline]
+pub fn char3(a: u8, b: u8, c: u8) -> usize {
+    ((a & 0x0F) as usize) << 12 | ((b & 0x3F) as usize) << 6 | (c & 0x3F) as usize
+}
+
+/// A set of code points below U+10000 (8 KiB of bits).
+#[derive(Debug, Clone)]
+pub struct CharSet(Vec<u64>);
+
+impl CharSet {
+    /// The empty set.
+    pub fn new() -> CharSet {
+        CharSet(vec![0; 1 << 10])
+    }
+
+    /// Add a code point.
+    pub fn insert(&mut self, cp: usize) {
+        self.0[cp >> 6] |= 1 << (cp & 63);
+    }
+
+    /// Add every code point of `other`.
+    pub fn union(&mut self, other: &CharSet) {
+        for (mine, theirs) in self.0.iter_mut().zip(&other.0) {
+            *mine |= theirs;
+        }
+    }
+
+    /// Whether a code point is in the set.
+    #[inline]
+    pub fn contains(&self, cp: usize) -> bool {
+        self.0[cp >> 6] & (1 << (cp & 63)) != 0
+    }
+}
+
+impl Default for CharSet {
+    fn default() -> Self {
+        CharSet::new()
+    }
+}
+
+const CONTINUATION: std::ops::RangeInclusive<u8> = 0x80..=0xBF;
 
 impl Dfa {
     fn new(patterns: &[&str], owner: Vec<u16>) -> Result<Dfa, String> {
@@ -86,12 +138,45 @@ impl Dfa {
                 }
             }
         }
+        let mut chars3 = CharSet::new();
+        let mut lead3 = [false; 256];
+        for b0 in 0xE0..=0xEFu8 {
+            let s1 = dfa.next_state(start, b0);
+            if dfa.is_dead_state(s1) {
+                continue;
+            }
+            let alive = |s: StateID| !dfa.is_dead_state(s) || dfa.is_match_state(s);
+            let mut exact = true;
+            for b1 in 0..=255u8 {
+                let s2 = dfa.next_state(s1, b1);
+                if !alive(s2) {
+                    continue;
+                }
+                if !CONTINUATION.contains(&b1) {
+                    exact = false;
+                    continue;
+                }
+                for b2 in 0..=255u8 {
+                    let s3 = dfa.next_state(s2, b2);
+                    if alive(s3) {
+                        if CONTINUATION.contains(&b2) {
+                            chars3.insert(char3(b0, b1, b2));
+                        } else {
+                            exact = false;
+                        }
+                    }
+                }
+            }
+            lead3[b0 as usize] = exact;
+        }
         Ok(Dfa {
             dfa,
             start,
             owner,
             first,
             pairs,
+            chars3,
+            lead3,
         })
     }
 
@@ -99,7 +184,13 @@ impl Dfa {
     #[inline]
     fn may_start(&self, buf: &[u8], i: usize) -> bool {
         let b = buf[i] as usize;
-        self.first[b] && (i + 1 >= buf.len() || self.pairs[b << 8 | buf[i + 1] as usize])
+        if !self.first[b] {
+            return false;
+        }
+        if self.lead3[b] && i + 2 < buf.len() {
+            return self.chars3.contains(char3(buf[i], buf[i + 1], buf[i + 2]));
+        }
+        i + 1 >= buf.len() || self.pairs[b << 8 | buf[i + 1] as usize]
     }
 
     /// Run the DFA from `start`, reporting every (pattern, end) until it dies.
@@ -190,27 +281,105 @@ impl Patterns {
         })
     }
 
-    /// Append every candidate that starts in `buf[lo..hi]` (and may end past `hi`).
-    pub fn find(&self, buf: &[u8], lo: usize, hi: usize, out: &mut Vec<Candidate>) {
-        let hi = hi.min(buf.len());
-        let first = &self.any_first;
-        for i in lo..hi {
-            if !first[buf[i] as usize] {
+    /// Append every candidate in `buf`.
+    pub fn find(&self, buf: &[u8], out: &mut Vec<Candidate>) {
+        let none = Literals::default();
+        self.find_with(buf, out, &self.starts(&none), &none, &mut Vec::new());
+    }
+
+    /// The start table of these patterns and `literals`, for [`Patterns::find_with`].
+    pub fn starts(&self, literals: &Literals) -> Starts {
+        let mut class = [SKIP; 256];
+        let mut chars3 = literals.chars3().clone();
+        for dfa in self.bounded.iter().chain(self.free.iter()) {
+            chars3.union(&dfa.chars3);
+        }
+        let lits = literals.first();
+        for b in 0..256 {
+            let pattern = self.any_first[b];
+            if !pattern && !lits[b] {
                 continue;
             }
-            if let Some(dfa) = &self.bounded {
-                if (i == 0 || !ALNUM[buf[i - 1] as usize]) && dfa.may_start(buf, i) {
-                    dfa.run(buf, i, out);
-                }
+            let filtered = self
+                .bounded
+                .iter()
+                .chain(self.free.iter())
+                .all(|d| !d.first[b] || d.lead3[b]);
+            class[b] = if (0xE0..=0xEF).contains(&b) && filtered {
+                LEAD3
+            } else {
+                OTHER
+            };
+        }
+        Starts { class, chars3 }
+    }
+
+    /// [`Patterns::find`], and in the same pass the rules of the `literals` that
+    /// occur in `buf` (appended to `fired`, unsorted, possibly repeated).
+    /// `starts` is [`Patterns::starts`] of the same literals.
+    pub fn find_with(
+        &self,
+        buf: &[u8],
+        out: &mut Vec<Candidate>,
+        starts: &Starts,
+        literals: &Literals,
+        fired: &mut Vec<u32>,
+    ) {
+        let class = &starts.class;
+        let mut i = 0;
+        while i < buf.len() {
+            let b = buf[i];
+            match class[b as usize] {
+                SKIP => {}
+                LEAD3
+                    if i + 2 < buf.len()
+                        && !starts.chars3.contains(char3(b, buf[i + 1], buf[i + 2])) => {}
+                _ => self.visit(buf, i, out, literals, fired),
             }
-            if let Some(dfa) = &self.free {
-                if dfa.may_start(buf, i) {
-                    dfa.run(buf, i, out);
-                }
+            i += 1;
+        }
+    }
+
+    /// Everything that may start at `buf[i]`: signature literals and candidates.
+    fn visit(
+        &self,
+        buf: &[u8],
+        i: usize,
+        out: &mut Vec<Candidate>,
+        literals: &Literals,
+        fired: &mut Vec<u32>,
+    ) {
+        let b = buf[i] as usize;
+        if literals.first()[b] {
+            literals.check(buf, i, fired);
+        }
+        if !self.any_first[b] {
+            return;
+        }
+        if let Some(dfa) = &self.bounded {
+            if (i == 0 || !ALNUM[buf[i - 1] as usize]) && dfa.may_start(buf, i) {
+                dfa.run(buf, i, out);
+            }
+        }
+        if let Some(dfa) = &self.free {
+            if dfa.may_start(buf, i) {
+                dfa.run(buf, i, out);
             }
         }
     }
 }
+
+/// Which bytes may start something (a candidate or a signature literal), and the
+/// three-byte characters that may (CJK starts are filtered by character).
+#[derive(Debug, Clone)]
+pub struct Starts {
+    class: [u8; 256],
+    chars3: CharSet,
+}
+
+const SKIP: u8 = 0;
+const LEAD3: u8 = 1;
+const OTHER: u8 = 2;
 
 #[cfg(test)]
 mod tests {
@@ -236,7 +405,7 @@ mod tests {
     fn found(text: &str) -> Vec<(u16, &str)> {
         let p = Patterns::new(&sets()).unwrap();
         let mut out = Vec::new();
-        p.find(text.as_bytes(), 0, text.len(), &mut out);
+        p.find(text.as_bytes(), &mut out);
         out.iter()
             .map(|c| (c.detector, &text[c.start..c.end]))
             .collect()

@@ -1,12 +1,12 @@
 //! The scan of one buffer: candidates, boundaries, validation, context, overlaps,
 //! masks, fingerprints, the allowlist and exact data match, in one pass.
 
-use crate::candidates::{Candidate, PatternSet, Patterns, ALNUM};
+use crate::candidates::{Candidate, PatternSet, Patterns, Starts, ALNUM};
 use crate::checks::{Outcome, Program, Tables};
 use crate::edm::Edm;
 use crate::fingerprint::{Digest, Fingerprinter};
 use crate::fold::fold;
-use crate::keywords::{any_within, Keyword, Keywords, Positions, Trigger, Triggers, AFTER, BEFORE};
+use crate::keywords::{any_within, Keyword, Keywords, Literals, Positions, Trigger, AFTER, BEFORE};
 use crate::mask::Mask;
 
 /// Severity of a detector's findings.
@@ -151,7 +151,8 @@ pub struct Engine {
     detectors: Vec<DetectorSpec>,
     patterns: Patterns,
     keywords: Keywords,
-    triggers: Triggers,
+    triggers: Literals,
+    starts: Starts,
     tables: Tables,
     fingerprinter: Fingerprinter,
     allow_fingerprints: std::collections::HashSet<Digest>,
@@ -178,10 +179,13 @@ impl Engine {
             .iter()
             .map(|r| regex::Regex::new(r).map_err(|e| format!("bad allowlist regex {r:?}: {e}")))
             .collect::<Result<Vec<_>, _>>()?;
+        let patterns = Patterns::new(&sets)?;
+        let triggers = Literals::new(&spec.triggers);
         Ok(Engine {
-            patterns: Patterns::new(&sets)?,
+            starts: patterns.starts(&triggers),
+            patterns,
             keywords: Keywords::new(&spec.keywords, spec.categories)?,
-            triggers: Triggers::new(&spec.triggers)?,
+            triggers,
             fingerprinter: Fingerprinter::new(&spec.key),
             allow_fingerprints: spec.allow_fingerprints.into_iter().collect(),
             allow_regexes,
@@ -240,9 +244,10 @@ impl Engine {
         emit_to: usize,
         today: u32,
     ) -> Scan {
+        let (triggered, hits) = self.scan_unless(buf, header, emit_from, emit_to, today, |_| false);
         Scan {
-            triggered: self.triggered(buf),
-            hits: self.hits(buf, header, emit_from, emit_to, today),
+            triggered,
+            hits: hits.unwrap_or_default(),
         }
     }
 
@@ -260,12 +265,62 @@ impl Engine {
         emit_to: usize,
         today: u32,
     ) -> Vec<Hit> {
+        self.scan(buf, header, emit_from, emit_to, today).hits
+    }
+
+    /// [`Engine::scan`] in one pass over the bytes for candidates and signature
+    /// literals, stopping before validation (hits `None`) when `stop` says so of
+    /// the triggered rules (the caller runs YARA first, then scans again).
+    pub fn scan_unless(
+        &self,
+        buf: &[u8],
+        header: u64,
+        emit_from: usize,
+        emit_to: usize,
+        today: u32,
+        stop: impl Fn(&[u32]) -> bool,
+    ) -> (Vec<u32>, Option<Vec<Hit>>) {
         let folded = fold(buf);
         let data: &[u8] = folded.as_ref().map_or(buf, |f| &f.buf);
         let map = |pos: usize| folded.as_ref().map_or(pos, |f| f.source(pos));
         let mut found = Vec::new();
-        self.patterns.find(data, 0, data.len(), &mut found);
-        let mut valid = self.validate(data, &found, today);
+        let mut triggered = Vec::new();
+        self.patterns.find_with(
+            data,
+            &mut found,
+            &self.starts,
+            &self.triggers,
+            &mut triggered,
+        );
+        if folded.is_some() && self.triggers.foldable() {
+            triggered = self.triggers.triggered(buf);
+        }
+        triggered.sort_unstable();
+        triggered.dedup();
+        if stop(&triggered) {
+            return (triggered, None);
+        }
+        (
+            triggered,
+            Some(self.hits_of(buf, data, &found, &map, header, emit_from, emit_to, today)),
+        )
+    }
+
+    /// The hits of the raw candidates `found` in `data` (`buf` folded; `map` takes
+    /// folded offsets back to `buf`'s).
+    #[allow(clippy::too_many_arguments)]
+    fn hits_of(
+        &self,
+        buf: &[u8],
+        data: &[u8],
+        found: &[Candidate],
+        map: &dyn Fn(usize) -> usize,
+        header: u64,
+        emit_from: usize,
+        emit_to: usize,
+        today: u32,
+    ) -> Vec<Hit> {
+        let mut valid = self.validate(data, found, today);
         if valid.is_empty() {
             return Vec::new();
         }

@@ -43,6 +43,11 @@ fn folded_byte(a: u8, b: u8, c: u8) -> Option<u8> {
     }
 }
 
+/// True when the three bytes are a form [`fold`] replaces.
+pub fn folds(a: u8, b: u8, c: u8) -> bool {
+    folded_byte(a, b, c).is_some()
+}
+
 /// True when `buf` holds a full-width digit (U+FF10..U+FF19).
 pub fn has_fullwidth_digit(buf: &[u8]) -> bool {
     memmem::find_iter(buf, b"\xef\xbc").any(|i| matches!(buf.get(i + 2), Some(0x90..=0x99)))

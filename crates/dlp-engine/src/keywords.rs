@@ -7,6 +7,8 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
+use crate::candidates::{char3, CharSet};
+
 /// Bytes before a value where a keyword may start (about 20 Chinese characters).
 pub const BEFORE: usize = 64;
 /// Bytes after a value's end where a keyword may start.
@@ -144,61 +146,6 @@ pub fn any_within(positions: &[usize], low: usize, high: usize) -> bool {
     i < positions.len() && positions[i] <= high
 }
 
-/// Literal strings of signature rules: which rules may match a buffer.
-///
-/// Case-sensitive and caseless literals go into separate automata, so that each can
-/// use the packed (SIMD, with a portable fallback) prefilter of `aho-corasick`.
-#[derive(Debug, Clone)]
-pub struct Triggers {
-    sets: Vec<LiteralSet>,
-}
-
-/// Literals of one case mode.
-#[derive(Debug, Clone)]
-struct LiteralSet {
-    /// Leftmost-first: fast over whole buffers.
-    leftmost: AhoCorasick,
-    /// Standard semantics: every occurrence, overlapping ones included.
-    every: AhoCorasick,
-    rules: Vec<u32>,
-    longest: usize,
-}
-
-impl LiteralSet {
-    fn new(literals: &[&Trigger], caseless: bool) -> Result<LiteralSet, String> {
-        let build = |kind: MatchKind| {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(caseless)
-                .match_kind(kind)
-                .build(literals.iter().map(|t| &t.literal))
-                .map_err(|e| format!("cannot build the signature prefilter: {e}"))
-        };
-        Ok(LiteralSet {
-            leftmost: build(MatchKind::LeftmostFirst)?,
-            every: build(MatchKind::Standard)?,
-            rules: literals.iter().map(|t| t.rule).collect(),
-            longest: literals.iter().map(|t| t.literal.len()).max().unwrap_or(0),
-        })
-    }
-
-    fn add_rules(&self, buf: &[u8], found: &mut Vec<u32>) {
-        let mut searched = 0;
-        for m in self.leftmost.find_iter(buf) {
-            // Occurrences the leftmost search steps over overlap a reported one, so
-            // they lie within a literal's length of it.
-            let lo = m.start().saturating_sub(self.longest).max(searched);
-            let hi = (m.end() + self.longest).min(buf.len());
-            found.push(self.rules[m.pattern().as_usize()]);
-            if lo < hi {
-                for o in self.every.find_overlapping_iter(&buf[lo..hi]) {
-                    found.push(self.rules[o.pattern().as_usize()]);
-                }
-            }
-            searched = searched.max(hi);
-        }
-    }
-}
-
 /// One literal of a signature rule.
 #[derive(Debug, Clone)]
 pub struct Trigger {
@@ -210,29 +157,110 @@ pub struct Trigger {
     pub rule: u32,
 }
 
-impl Triggers {
-    /// Build the automata.
-    pub fn new(triggers: &[Trigger]) -> Result<Triggers, String> {
-        let mut sets = Vec::new();
-        for caseless in [false, true] {
-            let literals: Vec<&Trigger> =
-                triggers.iter().filter(|t| t.caseless == caseless).collect();
-            if !literals.is_empty() {
-                sets.push(LiteralSet::new(&literals, caseless)?);
+/// Literal strings of signature rules, looked for in the candidate pass: a byte
+/// table of their first bytes, and for literals that start with a three-byte
+/// character (CJK) a set of those characters, then an exact comparison.
+#[derive(Debug, Clone)]
+pub struct Literals {
+    /// Literals by first byte (lower-cased for caseless ones, which also sit under
+    /// the upper-case byte).
+    by_first: Vec<Vec<usize>>,
+    first: [bool; 256],
+    /// Three-byte first characters of the literals.
+    chars3: CharSet,
+    triggers: Vec<Trigger>,
+}
+
+impl Default for Literals {
+    fn default() -> Self {
+        Literals::new(&[])
+    }
+}
+
+impl Literals {
+    /// Index the literals.
+    pub fn new(triggers: &[Trigger]) -> Literals {
+        let mut by_first = vec![Vec::new(); 256];
+        let mut chars3 = CharSet::new();
+        for (i, t) in triggers.iter().enumerate() {
+            let Some(&b) = t.literal.first() else {
+                continue;
+            };
+            if t.caseless && b.is_ascii_alphabetic() {
+                by_first[b.to_ascii_lowercase() as usize].push(i);
+                by_first[b.to_ascii_uppercase() as usize].push(i);
+            } else {
+                by_first[b as usize].push(i);
+            }
+            if (0xE0..=0xEF).contains(&b) && t.literal.len() >= 3 {
+                chars3.insert(char3(b, t.literal[1], t.literal[2]));
             }
         }
-        Ok(Triggers { sets })
+        Literals {
+            first: std::array::from_fn(|b| !by_first[b].is_empty()),
+            by_first,
+            chars3,
+            triggers: triggers.to_vec(),
+        }
+    }
+
+    /// True when some literal holds a form that full-width folding changes (then
+    /// they are looked for in the unfolded buffer).
+    pub fn foldable(&self) -> bool {
+        self.triggers.iter().any(|t| {
+            let l = &t.literal;
+            (0..l.len().saturating_sub(2)).any(|i| crate::fold::folds(l[i], l[i + 1], l[i + 2]))
+        })
+    }
+
+    /// The three-byte characters a literal starts with.
+    pub fn chars3(&self) -> &CharSet {
+        &self.chars3
+    }
+
+    /// Byte table: true for bytes a literal starts with.
+    pub fn first(&self) -> &[bool; 256] {
+        &self.first
+    }
+
+    /// Append the rules of the literals that start at `buf[i]`.
+    #[inline]
+    pub fn check(&self, buf: &[u8], i: usize, fired: &mut Vec<u32>) {
+        let b = buf[i];
+        if (0xE0..=0xEF).contains(&b)
+            && i + 2 < buf.len()
+            && !self.chars3.contains(char3(b, buf[i + 1], buf[i + 2]))
+        {
+            return;
+        }
+        for &k in &self.by_first[b as usize] {
+            let t = &self.triggers[k];
+            let Some(here) = buf.get(i..i + t.literal.len()) else {
+                continue;
+            };
+            let hit = if t.caseless {
+                here.eq_ignore_ascii_case(&t.literal)
+            } else {
+                here == t.literal.as_slice()
+            };
+            if hit {
+                fired.push(t.rule);
+            }
+        }
     }
 
     /// Indexes of the rules whose literals occur in `buf`, ascending, each once.
     pub fn triggered(&self, buf: &[u8]) -> Vec<u32> {
-        let mut found: Vec<u32> = Vec::new();
-        for set in &self.sets {
-            set.add_rules(buf, &mut found);
+        let mut fired = Vec::new();
+        let first = self.first();
+        for i in 0..buf.len() {
+            if first[buf[i] as usize] {
+                self.check(buf, i, &mut fired);
+            }
         }
-        found.sort_unstable();
-        found.dedup();
-        found
+        fired.sort_unstable();
+        fired.dedup();
+        fired
     }
 }
 
@@ -277,7 +305,7 @@ mod tests {
                 rule: *r,
             })
             .collect();
-        let t = Triggers::new(&list).unwrap();
+        let t = Literals::new(&list);
         assert_eq!(t.triggered("我的客户资料".as_bytes()), vec![0, 1, 2]);
         assert_eq!(t.triggered(b"INTERNAL USE ONLY"), vec![3, 4]);
         assert_eq!(t.triggered("资 料".as_bytes()), Vec::<u32>::new());

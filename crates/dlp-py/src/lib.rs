@@ -216,11 +216,14 @@ impl Engine {
         let mut out = RENDERED.with(|r| std::mem::take(&mut *r.borrow_mut()));
         out.clear();
         let (rendered, triggered, found) = py.detach(|| {
-            let triggered = self.core.triggered(buf);
-            if triggered.iter().any(|r| !seen.contains(r)) {
+            let (triggered, hits) =
+                self.core
+                    .scan_unless(buf, header, emit_from, emit_to, today, |fired| {
+                        fired.iter().any(|r| !seen.contains(r))
+                    });
+            let Some(hits) = hits else {
                 return (false, triggered, 0);
-            }
-            let hits = self.core.hits(buf, header, emit_from, emit_to, today);
+            };
             let place = Place {
                 path_json,
                 member_json,

@@ -96,19 +96,22 @@ pub(super) fn map_cow<'a>(s: Cow<'a, str>, f: impl Fn(&str) -> &str) -> Cow<'a, 
     }
 }
 
-/// A set of characters: an ASCII bitmap plus the few non-ASCII members.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// A set of characters: a byte table plus the few non-ASCII members.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct CharSet {
-    ascii: u128,
+    bytes: [bool; 256],
     other: Vec<char>,
 }
 
 impl CharSet {
     pub(super) fn new(chars: &str) -> CharSet {
-        let mut set = CharSet::default();
+        let mut set = CharSet {
+            bytes: [false; 256],
+            other: Vec::new(),
+        };
         for c in chars.chars() {
             if c.is_ascii() {
-                set.ascii |= 1u128 << (c as u32);
+                set.bytes[c as usize] = true;
             } else if !set.other.contains(&c) {
                 set.other.push(c);
             }
@@ -118,7 +121,7 @@ impl CharSet {
 
     #[inline]
     pub(super) fn has_byte(&self, b: u8) -> bool {
-        b < 128 && self.ascii >> b & 1 == 1
+        self.bytes[usize::from(b)]
     }
 
     #[inline]
