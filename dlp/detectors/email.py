@@ -1,7 +1,8 @@
 """E-mail address.
 
 A dotted domain with an alphabetic top-level domain; image and source file names
-that look like addresses (``logo@2x.png``) are not. The value is lower-cased.
+that look like addresses (``logo@2x.png``) are not, nor are addresses masked already
+(``z***@qq.com``: two or more stars in the local part). The value is lower-cased.
 
 >>> DETECTOR.validate('Zhang.San@Example.COM')
 'zhang.san@example.com'
@@ -36,8 +37,8 @@ def validate(candidate: str) -> str:
         raise InvalidLength()
     # local: the allowed characters, no leading, trailing or doubled dot;
     # domain: two or more labels of 1-63 letters, digits or inner hyphens.
-    if not address.isascii() or _LOCAL_PART.fullmatch(local) is None:
-        raise InvalidFormat()
+    if not address.isascii() or _LOCAL_PART.fullmatch(local) is None or "**" in local:
+        raise InvalidFormat()  # "**": an address masked already (z***@qq.com)
     labels = _DOMAIN.fullmatch(domain)
     if labels is None:
         raise InvalidFormat()

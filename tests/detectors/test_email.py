@@ -100,8 +100,15 @@ def test_validate() -> None:
         ("a!#$&*^~%+-_.b@example.com", True),  # every allowed local-part character
         ("a=b@example.com", False),
         ("a@example.png", False),  # a file name
+        ("z***@example.com", False),  # masked already: its mask would be itself
+        ("z*@example.com", True),  # one star is a local-part character
         ("A@EXAMPLE.COM", True),
     ],
 )
 def test_validator_edges(address: str, valid: bool) -> None:
     assert DETECTOR.is_valid(address) is valid
+
+
+def test_an_address_masked_already_is_not_reported(find) -> None:
+    # Found by fuzzing the core: the mask of "l***@x.cn" is the value itself.
+    assert find("导出的邮箱 l***@example.cn 已脱敏") == []

@@ -123,7 +123,9 @@ pub(super) fn email(address: &str, file_suffixes: &HashSet<Box<str>>) -> Verdict
             .as_bytes()
             .split(|&b| b == b'.')
             .all(|p| !p.is_empty() && p.iter().all(|&b| local_char(b)))
+        || local.contains("**")
     {
+        // `**` in the local part: an address masked already (z***@qq.com)
         return Err(INVALID_FORMAT);
     }
     let mut labels = 0;
