@@ -284,20 +284,24 @@ impl Patterns {
     /// Append every candidate in `buf`.
     pub fn find(&self, buf: &[u8], out: &mut Vec<Candidate>) {
         let none = Literals::default();
-        self.find_with(buf, out, &self.starts(&none), &none, &mut Vec::new());
+        let _ = self.find_with(buf, out, &self.starts(&none), &none, &mut Vec::new());
     }
 
     /// The start table of these patterns and `literals`, for [`Patterns::find_with`].
     pub fn starts(&self, literals: &Literals) -> Starts {
         let mut class = [SKIP; 256];
         let mut chars3 = literals.chars3().clone();
+        // Full-width digits are looked for in the same pass (see `find_with`).
+        for c in FULLWIDTH_DIGITS {
+            chars3.insert(c);
+        }
         for dfa in self.bounded.iter().chain(self.free.iter()) {
             chars3.union(&dfa.chars3);
         }
         let lits = literals.first();
         for b in 0..256 {
             let pattern = self.any_first[b];
-            if !pattern && !lits[b] {
+            if !pattern && !lits[b] && b != 0xEF {
                 continue;
             }
             let filtered = self
@@ -315,6 +319,8 @@ impl Patterns {
     }
 
     /// [`Patterns::find`], and in the same pass the rules of the `literals` that
+    /// occur; true (at once, with what was found so far) when `buf` holds a
+    /// full-width digit: fold the buffer and search it again. The rules of the
     /// occur in `buf` (appended to `fired`, unsorted, possibly repeated).
     /// `starts` is [`Patterns::starts`] of the same literals.
     pub fn find_with(
@@ -324,23 +330,33 @@ impl Patterns {
         starts: &Starts,
         literals: &Literals,
         fired: &mut Vec<u32>,
-    ) {
+    ) -> bool {
         let class = &starts.class;
         let mut i = 0;
         while i < buf.len() {
             let b = buf[i];
             match class[b as usize] {
                 SKIP => {}
-                LEAD3
-                    if i + 2 < buf.len()
-                        && !starts.chars3.contains(char3(b, buf[i + 1], buf[i + 2])) => {}
+                LEAD3 if i + 2 < buf.len() => {
+                    let c = char3(b, buf[i + 1], buf[i + 2]);
+                    if starts.chars3.contains(c) {
+                        if FULLWIDTH_DIGITS.contains(&c) && b == 0xEF {
+                            return true;
+                        } else {
+                            self.visit(buf, i, out, literals, fired);
+                        }
+                    }
+                }
                 _ => self.visit(buf, i, out, literals, fired),
             }
             i += 1;
         }
+        false
     }
 
     /// Everything that may start at `buf[i]`: signature literals and candidates.
+    /// (A full-width digit is never a start: a buffer holding one is folded and
+    /// searched again.)
     fn visit(
         &self,
         buf: &[u8],
@@ -376,6 +392,9 @@ pub struct Starts {
     class: [u8; 256],
     chars3: CharSet,
 }
+
+/// U+FF10..U+FF19 as [`char3`] keys.
+const FULLWIDTH_DIGITS: std::ops::RangeInclusive<usize> = 0xFF10..=0xFF19;
 
 const SKIP: u8 = 0;
 const LEAD3: u8 = 1;

@@ -280,21 +280,34 @@ impl Engine {
         today: u32,
         stop: impl Fn(&[u32]) -> bool,
     ) -> (Vec<u32>, Option<Vec<Hit>>) {
-        let folded = fold(buf);
-        let data: &[u8] = folded.as_ref().map_or(buf, |f| &f.buf);
-        let map = |pos: usize| folded.as_ref().map_or(pos, |f| f.source(pos));
         let mut found = Vec::new();
         let mut triggered = Vec::new();
-        self.patterns.find_with(
-            data,
+        let fullwidth = self.patterns.find_with(
+            buf,
             &mut found,
             &self.starts,
             &self.triggers,
             &mut triggered,
         );
-        if folded.is_some() && self.triggers.foldable() {
-            triggered = self.triggers.triggered(buf);
+        // A full-width digit: fold the buffer and look again, for candidates and for
+        // the literals (in the folded text, unless folding changes a literal).
+        let folded = if fullwidth { fold(buf) } else { None };
+        if let Some(f) = &folded {
+            found.clear();
+            triggered.clear();
+            let _ = self.patterns.find_with(
+                &f.buf,
+                &mut found,
+                &self.starts,
+                &self.triggers,
+                &mut triggered,
+            );
+            if self.triggers.foldable() {
+                triggered = self.triggers.triggered(buf);
+            }
         }
+        let data: &[u8] = folded.as_ref().map_or(buf, |f| &f.buf);
+        let map = |pos: usize| folded.as_ref().map_or(pos, |f| f.source(pos));
         triggered.sort_unstable();
         triggered.dedup();
         if stop(&triggered) {
