@@ -1,13 +1,18 @@
-"""What a detector is: patterns and context words (data) plus a validator (code).
+"""What a detector is: patterns, context words and validation, all declared as data.
 
-A detector module in :mod:`dlp.detectors` defines a module-level ``DETECTOR``.
-The engine compiles every detector's ``patterns`` into one YARA rule set that
-runs over UTF-8 bytes (full-width forms already folded to ASCII), checks that a
-candidate does not start or end inside a longer run of ASCII letters or digits,
-and then asks :meth:`Detector.check` for an explicit :class:`Verdict`.
+A detector module in :mod:`dlp.detectors` defines a module-level ``DETECTOR``. The
+native core (:mod:`dlp._core`, built by :mod:`dlp.engine.core`) compiles every
+detector's ``patterns`` into one set of DFAs that runs over UTF-8 bytes (full-width
+forms folded to ASCII where a buffer holds a full-width digit), checks that a
+candidate does not start or end inside a longer run of ASCII letters or digits, and
+runs the detector's ``checks`` (primitives from :mod:`dlp.checks`) for an explicit
+verdict; ``masking`` is its mask. ``validate`` and ``mask`` are the same rules
+written in Python: the reference the core is tested against
+(``tests/engine/test_checks.py``), and what :meth:`Detector.check` runs.
 
-Patterns are YARA regular expressions *without* the surrounding slashes. They
-should begin with a fixed byte or a small class so that YARA can pick good atoms.
+Patterns are regular expressions in the syntax of Rust's ``regex`` crate (which the
+patterns of Python's ``re`` and YARA here also are), matched on bytes; non-ASCII
+characters stand for their UTF-8 bytes.
 """
 
 from __future__ import annotations
@@ -79,20 +84,8 @@ class Detector:
     ``extend_left_max`` of them: for patterns that start at a later literal (e-mail
     addresses at ``@``), so each value is one candidate, not one per start offset."""
     extend_left_max: int = 0
-    char_patterns: tuple[str, ...] = ()
-    """Optional: what ``patterns`` match, written for a byte-at-a-time engine
-    (Hyperscan) that is slow on frequent literals. Each starts with ``[\\x80-\\xff]``,
-    the *last* byte of the value's first (non-ASCII) character, instead of spelling
-    that character out; the engine moves the start back to the character's first
-    byte and the validator checks the character. Plates: the province characters
-    (京, 新, 云 ...) are common words in Chinese text, the letter after them is not.
-    Engines that match by literal atoms (YARA) use ``patterns``."""
     priority: int = 50
     """When two detectors claim overlapping text, the higher priority wins."""
-    native: str = ""
-    """Optional: the C validator in :mod:`dlp._native` that gives the same verdicts and
-    values as ``validate`` (:data:`dlp.engine.lane.NATIVE_KINDS`; for ``cn_landline``
-    and ``email`` the mask too). ``tests/test_native_lane.py`` holds them equal."""
     positives: tuple[Example, ...] = field(default=())
     negatives: tuple[str, ...] = field(default=())
     checks: tuple[object, ...] = ()

@@ -39,7 +39,6 @@ def validate(candidate: str) -> str:
 
 DETECTOR = Detector(
     name="bank_card",
-    native="bank_card",
     description="Payment card number (Luhn-valid, with bank-card context)",
     severity=Severity.HIGH,
     # No optional tail after a separator: YARA reports only the longest match per

@@ -58,7 +58,6 @@ def mask(value: str) -> str:
 
 DETECTOR = Detector(
     name="cn_landline",
-    native="cn_landline",
     description="Mainland China landline number with area code",
     severity=Severity.LOW,
     patterns=(

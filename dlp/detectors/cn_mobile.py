@@ -41,7 +41,6 @@ def validate(candidate: str) -> str:
 
 DETECTOR = Detector(
     name="cn_mobile",
-    native="cn_mobile",
     description="Mainland China mobile phone number",
     severity=Severity.MEDIUM,
     patterns=(

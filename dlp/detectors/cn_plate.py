@@ -64,11 +64,9 @@ _AFTER_PROVINCE = "(·|•|・)?[A-HJ-NP-Za-hj-np-z]( |-|·|•|・)?" + _SERIAL
 
 DETECTOR = Detector(
     name="cn_plate",
-    native="cn_plate",
     description="Mainland China vehicle licence plate",
     severity=Severity.MEDIUM,
     patterns=("(" + "|".join(PROVINCES) + ")" + _AFTER_PROVINCE,),
-    char_patterns=("[\\x80-\\xff]" + _AFTER_PROVINCE,),
     validate=validate,
     checks=(Clean(" -\u00b7\u2022\u30fb"), Upper(), Length(7, 8), Plate(PROVINCES, SUFFIXES)),
     mask=edges(2, 2),

@@ -48,7 +48,6 @@ def validate(candidate: str) -> str:
 
 DETECTOR = Detector(
     name="cn_resident_id",
-    native="cn_resident_id",
     description="Chinese resident identity card number (18 characters, checksummed)",
     severity=Severity.HIGH,
     patterns=(

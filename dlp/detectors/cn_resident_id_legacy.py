@@ -31,7 +31,6 @@ def validate(candidate: str) -> str:
 
 DETECTOR = Detector(
     name="cn_resident_id_legacy",
-    native="cn_resident_id_legacy",
     description="First-generation 15-digit resident ID number (needs ID context)",
     severity=Severity.HIGH,
     patterns=(r"[1-9][0-9]{7}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}",),

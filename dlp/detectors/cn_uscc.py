@@ -49,7 +49,6 @@ def validate(candidate: str) -> str:
 
 DETECTOR = Detector(
     name="cn_uscc",
-    native="cn_uscc",
     description="Unified Social Credit Code of a company or organisation",
     severity=Severity.LOW,
     # Department and type digits, then the province part of the region code spelled

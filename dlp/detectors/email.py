@@ -55,7 +55,6 @@ def mask(address: str) -> str:
 
 DETECTOR = Detector(
     name="email",
-    native="email",
     description="E-mail address",
     severity=Severity.LOW,
     # Starts at the @ (one candidate per address); the matcher extends it left over
