@@ -256,18 +256,6 @@ impl Engine {
         self.triggers.triggered(buf)
     }
 
-    /// The hits of [`Engine::scan`] alone.
-    pub fn hits(
-        &self,
-        buf: &[u8],
-        header: u64,
-        emit_from: usize,
-        emit_to: usize,
-        today: u32,
-    ) -> Vec<Hit> {
-        self.scan(buf, header, emit_from, emit_to, today).hits
-    }
-
     /// [`Engine::scan`] in one pass over the bytes for candidates and signature
     /// literals, stopping before validation (hits `None`) when `stop` says so of
     /// the triggered rules (the caller runs YARA first, then scans again).
