@@ -1,9 +1,10 @@
-"""Build and compile the YARA rule set: detector patterns plus signature rules.
+"""Find and compile the signature rules (YARA).
 
-Detector patterns become one rule per detector in the namespace ``detectors``.
 Signature rules come from ``dlp.signatures`` and any ``--rules`` folders, one
 namespace per file. The compiled set is cached on disk, keyed by a hash of every
-source and the YARA version, so start-up only compiles after a change.
+source and the YARA version, so start-up only compiles after a change. (Detector
+patterns are not YARA rules: the native core compiles them, see
+:mod:`dlp.engine.core`.)
 """
 
 from __future__ import annotations
@@ -12,54 +13,16 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
 import yara
 
-from dlp.detector import Detector
 from dlp.errors import RuleError
 
-DETECTOR_NAMESPACE = "detectors"
-GATE_PREFIX = "ctx_"
 RULE_SUFFIXES = (".yar", ".yara")
-
-
-def yara_regex(pattern: str) -> str:
-    """A detector pattern as a YARA regex over UTF-8 bytes (non-ASCII as ``\\xNN``)."""
-    out = []
-    for char in pattern:
-        if ord(char) < 128:
-            out.append("\\/" if char == "/" else char)
-        else:
-            out.append("(" + "".join(f"\\x{b:02x}" for b in char.encode("utf-8")) + ")")
-    return "".join(out)
-
-
-def _rule(name: str, strings: list[str]) -> str:
-    body = "\n".join(f"        $s{i} = {text}" for i, text in enumerate(strings))
-    return f"rule {name}\n{{\n    strings:\n{body}\n    condition:\n        any of them\n}}"
-
-
-def detector_source(detectors: Iterable[Detector]) -> str:
-    """One rule per detector, named after it, with its patterns as regex strings."""
-    rules = [_rule(d.name, [f"/{yara_regex(p)}/" for p in d.patterns]) for d in detectors]
-    return "\n\n".join(rules) + "\n"
-
-
-def keyword_source(categories: Mapping[str, Iterable[str]]) -> str:
-    """One rule ``ctx_<category>`` per keyword category (anchors for gated detectors)."""
-    rules = []
-    for category, words in sorted(categories.items()):
-        strings = []
-        for word in words:
-            escaped = "".join(f"\\x{b:02x}" for b in word.encode("utf-8"))
-            strings.append(f'"{escaped}"' + (" nocase" if word.isascii() else ""))
-        if strings:
-            rules.append(_rule(f"{GATE_PREFIX}{category}", strings))
-    return "\n\n".join(rules) + "\n"
 
 
 @dataclass(frozen=True)
