@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from dlp._core import newlines
 from dlp.extract.encoding import Encoding
 
 LOOKBEHIND = 256
@@ -36,9 +37,9 @@ class Window:
         """Newlines in ``buf[:pos]``, counting on from the furthest position counted so far."""
         done, count = self._counted
         if pos >= done:
-            count += self.buf.count(b"\n", done, pos)
+            count += newlines(self.buf, done, pos)
         else:
-            count = self.buf.count(b"\n", 0, pos)
+            count = newlines(self.buf, 0, pos)
         self._counted = (pos, count)
         return count
 
