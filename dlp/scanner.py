@@ -106,7 +106,8 @@ class Scanner:
     @property
     def lane_ready(self) -> bool:
         """True: plain text can always be reported as JSON Lines by the core
-        (:meth:`dlp._core.Engine.scan_jsonl`); kept for callers of the old C lane."""
+        (:meth:`dlp._core.Engine.scan_jsonl`); kept for callers written for 0.1, where
+        only some inputs could."""
         return True
 
     # -- inputs -----------------------------------------------------------------

@@ -8,7 +8,7 @@ glibc serves every allocation of 128 KiB or more (its default
 ``free``. A scanner allocates several multi-megabyte ``bytes`` per chunk (the
 chunk read, the window with its overlap, transcoded text), so each chunk would
 page-fault and zero every one of those pages again: on 8 MB of text that costs
-about 7 ms, more than the Hyperscan pass over it. Raising the mmap and trim
+about 7 ms, as much as the core's candidate pass over it. Raising the mmap and trim
 thresholds lets freed chunks be reused from the heap. Peak memory stays what the
 scan holds at once (a few chunks); it is just not handed back between chunks.
 

@@ -6,9 +6,9 @@ automaton, so even a handful of signature rules cost as much as the whole
 candidate pass. Most signature rules, though, are a list of text strings and a
 condition such as ``any of them``: such a rule cannot match a chunk that holds
 none of its strings. This module reads a rule file's source and, when every rule
-in it is of that kind, returns each rule's strings as literal *triggers*; the
-Hyperscan pass looks for them together with the detector patterns, and YARA runs
-on a chunk only when a trigger of a rule not yet reported for the input occurs.
+in it is of that kind, returns each rule's strings as literal *triggers*; the native
+core looks for them in the same pass as the detector patterns, and YARA runs on a
+chunk only when a trigger of a rule not yet reported for the input occurs.
 
 The reading is deliberately conservative. A file is prefiltered only when:
 
