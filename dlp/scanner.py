@@ -325,7 +325,9 @@ class Scanner:
         ``sink.lane`` for the input's own text when it has one)."""
         lane = sink.lane if member is None else None
         core = self._core
-        if lane is not None and window._codec is None:
+        # Rule files the prefilter cannot read need YARA on every window: the Python
+        # way, so that the core does not count a window it then hands back.
+        if lane is not None and window._codec is None and not core.always_yara:
             if self._path_allowed(name):
                 return
             seen = [i for i, rule in enumerate(core.rules) if rule in seen_rules]
@@ -342,7 +344,7 @@ class Scanner:
                 lane.tally,
                 seen,
             )
-            if chunk is not None and not core.always_yara:
+            if chunk is not None:
                 lane.add_chunks(chunk)
                 return
         chosen = self._chosen(

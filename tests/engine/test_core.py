@@ -139,3 +139,24 @@ def test_the_allowlist_and_reveal_work_in_the_core(make_scanner) -> None:  # typ
     masked = dlp.Scanner(dlp.ScanConfig(key=TEST_KEY)).scan_text(text).findings
     assert [f.value for f in masked] == [None, None]
     assert masked[1].fingerprint == fp
+
+
+def test_a_rule_yara_must_run_everywhere_leaves_the_counts_alone(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """With a rule file the prefilter cannot read, every window goes the Python way: its
+    findings and the file's policy counts are what they are without that rule."""
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "size.yar").write_text("rule big { condition: filesize > 10 }\n", encoding="utf-8")
+    (tmp_path / "list.txt").write_text(customer_text(13, lines=60), encoding="utf-8")
+    records = {}
+    for extra in ([], ["--rules", str(tmp_path / "rules")]):
+        run = cli(["scan", str(tmp_path / "list.txt"), "-f", "jsonl", "-j", "1", "--no-config", *extra])
+        lines = [orjson.loads(line) for line in run.stdout.splitlines()]
+        records[bool(extra)] = lines
+    plain, with_rule = records[False], records[True]
+    assert [r for r in with_rule if r.get("detector") != "yara:big"] == [
+        r for r in plain if r["type"] != "summary"
+    ] + [r for r in with_rule if r["type"] == "summary"]
+    verdict = next(r for r in with_rule if r["type"] == "file")
+    assert verdict["rows"] == 60 and verdict["verdict"] == "customer_list"
+    summaries = [next(r for r in lines if r["type"] == "summary") for lines in (plain, with_rule)]
+    assert summaries[1]["findings"] == {**summaries[0]["findings"], "yara:big": 1}
