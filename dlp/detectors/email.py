@@ -57,7 +57,7 @@ DETECTOR = Detector(
     name="email",
     description="E-mail address",
     severity=Severity.LOW,
-    # Starts at the @ (one candidate per address); the matcher extends it left over
+    # Starts at the @ (one candidate per address); the core extends it left over
     # the local part. Label lengths are the validator's business.
     patterns=(r"@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}",),
     validate=validate,

@@ -1,4 +1,4 @@
-"""Pack extracted text segments into bounded UTF-8 buffers for the matcher.
+"""Pack extracted text segments into bounded UTF-8 buffers for the core.
 
 Segments are joined with their separators into the *extracted text* of an input;
 a :class:`Buffer` holds a stretch of it (about ``limit`` bytes, cut only between
