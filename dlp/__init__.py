@@ -30,7 +30,7 @@ from dlp.errors import (
 from dlp.findings import Finding, Location, Problem, ScanResult
 from dlp.scanner import Scanner, scan_path
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "ConfigError",
