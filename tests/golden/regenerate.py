@@ -6,7 +6,7 @@ Usage::
 
 ``CMD`` is the scanner to run (default: ``dlp`` on PATH; it may carry arguments, e.g.
 ``"python -m dlp.cli"``) and ``DIR`` where the reports go (default: this folder). The
-golden files in this folder were made with the implementation tagged ``c-lane-last``
+golden files in this folder were made with the implementation tagged ``c-lane-last`` (commit 21b1193)
 (the C lane), from a worktree of that tag with its own non-editable install::
 
     git worktree add /tmp/old c-lane-last
