@@ -314,18 +314,24 @@ impl Patterns {
                 .all(|d| !d.first[b] || d.lead3[b]);
             class[b] = if (0xE0..=0xEF).contains(&b) && filtered {
                 LEAD3
+            } else if !pattern && b != 0xEF {
+                LITERAL
             } else {
                 OTHER
             };
         }
-        Starts { class, chars3 }
+        Starts {
+            class,
+            chars3,
+            literal_pairs: literals.pairs(),
+        }
     }
 
     /// [`Patterns::find`], and in the same pass the rules of the `literals` that
-    /// occur; true (at once, with what was found so far) when `buf` holds a
-    /// full-width digit: fold the buffer and search it again. The rules of the
-    /// occur in `buf` (appended to `fired`, unsorted, possibly repeated).
-    /// `starts` is [`Patterns::starts`] of the same literals.
+    /// occur in `buf` (appended to `fired`, unsorted, possibly repeated). Returns
+    /// true (at once, with what was found so far) when `buf` holds a full-width
+    /// digit: fold the buffer and search it again. `starts` is
+    /// [`Patterns::starts`] of the same literals.
     pub fn find_with(
         &self,
         buf: &[u8],
@@ -335,22 +341,28 @@ impl Patterns {
         fired: &mut Vec<u32>,
     ) -> bool {
         let class = &starts.class;
+        let end = buf.len();
         let mut i = 0;
-        while i < buf.len() {
+        while i < end {
             let b = buf[i];
-            match class[b as usize] {
-                SKIP => {}
-                LEAD3 if i + 2 < buf.len() => {
-                    let c = char3(b, buf[i + 1], buf[i + 2]);
-                    if starts.chars3.contains(c) {
-                        if FULLWIDTH_DIGITS.contains(&c) && b == 0xEF {
-                            return true;
-                        } else {
-                            self.visit(buf, i, out, literals, fired);
-                        }
+            let kind = class[b as usize];
+            if kind == SKIP {
+                i += 1;
+                continue;
+            }
+            if kind == LEAD3 && i + 2 < end {
+                let c = char3(b, buf[i + 1], buf[i + 2]);
+                if starts.chars3.contains(c) {
+                    if FULLWIDTH_DIGITS.contains(&c) && b == 0xEF {
+                        return true;
                     }
+                    self.visit(buf, i, out, literals, fired);
                 }
-                _ => self.visit(buf, i, out, literals, fired),
+            } else if kind != LITERAL
+                || i + 1 >= end
+                || starts.literal_pairs[(b as usize) << 8 | buf[i + 1] as usize]
+            {
+                self.visit(buf, i, out, literals, fired);
             }
             i += 1;
         }
@@ -394,6 +406,9 @@ impl Patterns {
 pub struct Starts {
     class: [u8; 256],
     chars3: CharSet,
+    /// First two bytes of the literals (both cases for caseless ones), for bytes
+    /// that only a literal starts with (class `LITERAL`).
+    literal_pairs: Vec<bool>,
 }
 
 /// U+FF10..U+FF19 as [`char3`] keys.
@@ -402,6 +417,7 @@ const FULLWIDTH_DIGITS: std::ops::RangeInclusive<usize> = 0xFF10..=0xFF19;
 const SKIP: u8 = 0;
 const LEAD3: u8 = 1;
 const OTHER: u8 = 2;
+const LITERAL: u8 = 3;
 
 #[cfg(test)]
 mod tests {

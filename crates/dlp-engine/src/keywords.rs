@@ -213,6 +213,34 @@ impl Literals {
         })
     }
 
+    /// Table of the literals' first two bytes (`first << 8 | second`; every second
+    /// byte for a one-byte literal), both ASCII cases for caseless literals.
+    pub fn pairs(&self) -> Vec<bool> {
+        let mut pairs = vec![false; 1 << 16];
+        let cases = |b: u8, caseless: bool| {
+            if caseless && b.is_ascii_alphabetic() {
+                vec![b.to_ascii_lowercase(), b.to_ascii_uppercase()]
+            } else {
+                vec![b]
+            }
+        };
+        for t in &self.triggers {
+            let Some(&b0) = t.literal.first() else {
+                continue;
+            };
+            let seconds: Vec<u8> = match t.literal.get(1) {
+                Some(&b1) => cases(b1, t.caseless),
+                None => (0..=255).collect(),
+            };
+            for f in cases(b0, t.caseless) {
+                for &s in &seconds {
+                    pairs[(f as usize) << 8 | s as usize] = true;
+                }
+            }
+        }
+        pairs
+    }
+
     /// The three-byte characters a literal starts with.
     pub fn chars3(&self) -> &CharSet {
         &self.chars3
