@@ -160,3 +160,34 @@ def test_a_rule_yara_must_run_everywhere_leaves_the_counts_alone(cli, tmp_path) 
     assert verdict["rows"] == 60 and verdict["verdict"] == "customer_list"
     summaries = [next(r for r in lines if r["type"] == "summary") for lines in (plain, with_rule)]
     assert summaries[1]["findings"] == {**summaries[0]["findings"], "yara:big": 1}
+
+
+def test_a_detector_naming_an_unknown_table_is_a_config_error() -> None:
+    from dataclasses import replace
+
+    from dlp.checks import InTable
+    from dlp.detectors import all_detectors
+    from dlp.engine.core import Core, load_keyword_lists
+
+    mobile = next(d for d in all_detectors() if d.name == "cn_mobile")
+    broken = replace(mobile, checks=(*mobile.checks, InTable("no_such_table", 0, (3,))))
+    with pytest.raises(ConfigError, match="no_such_table"):
+        Core([broken], [], load_keyword_lists(), key=TEST_KEY)
+
+
+def test_the_typed_stub_lists_what_the_module_exports() -> None:
+    import ast
+    from pathlib import Path
+
+    stub = ast.parse((Path(_core.__file__).parent / "_core.pyi").read_text(encoding="utf-8"))
+    declared = {n.name for n in stub.body if isinstance(n, (ast.ClassDef, ast.FunctionDef))} | {
+        n.target.id for n in stub.body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)
+    }
+    exported = {name for name in dir(_core) if not name.startswith("_")}
+    assert declared == exported
+    for cls in ("Engine", "Tally"):
+        node = next(n for n in stub.body if isinstance(n, ast.ClassDef) and n.name == cls)
+        methods = {
+            f.name for f in node.body if isinstance(f, ast.FunctionDef) and not f.name.startswith("__")
+        }
+        assert methods == {m for m in dir(getattr(_core, cls)) if not m.startswith("_")}

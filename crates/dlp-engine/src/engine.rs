@@ -174,6 +174,19 @@ impl Engine {
                 free_start: !d.extend_left.is_empty(),
             })
             .collect();
+        for d in &spec.detectors {
+            d.checks
+                .check_tables(&spec.tables)
+                .map_err(|e| format!("detector {}: {e}", d.name))?;
+            if let Mask::PrefixEdges { table, .. } = &d.mask {
+                if !spec.tables.has(table) {
+                    return Err(format!(
+                        "detector {}: unknown table {table:?} in its mask",
+                        d.name
+                    ));
+                }
+            }
+        }
         let allow_regexes = spec
             .allow_regexes
             .iter()

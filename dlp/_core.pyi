@@ -1,0 +1,72 @@
+"""Types of the native core, the extension module built from ``crates/dlp-py``.
+
+Private: use it through :class:`dlp.Scanner` (:mod:`dlp.engine.core` builds the
+engine's spec). Buffers are UTF-8 bytes; offsets are byte offsets into them.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+EDM_DETECTOR: int
+"""The detector index of exact-data-match hits (65535)."""
+
+HitTuple = tuple[int, int, int, str, str, str, float, int | None, str | None]
+"""(detector index, start, end, value, masked, fingerprint hex, confidence,
+EDM column index, EDM value as written)."""
+
+class Engine:
+    """The compiled engine of one scanner: immutable, shared between threads."""
+
+    def __init__(self, spec: Mapping[str, Any]) -> None: ...
+    def categories_in(self, buf: bytes) -> int:
+        """Keyword categories (bit set) in ``buf``."""
+    def fingerprint(self, value: str) -> str:
+        """Keyed HMAC-SHA256 of a normalised value, hex."""
+    def allows(self, value: str) -> bool:
+        """True when the allowlist accepts a normalised value."""
+    def scan(
+        self, buf: bytes, header: int, emit_from: int, emit_to: int, today: int
+    ) -> tuple[list[HitTuple], list[int]]:
+        """Hits starting in ``[emit_from, emit_to)`` and the signature rules triggered."""
+    def scan_jsonl(
+        self,
+        buf: bytes,
+        header: int,
+        emit_from: int,
+        emit_to: int,
+        today: int,
+        path_json: bytes,
+        member_json: bytes | None,
+        origin: int,
+        line_base: int,
+        tally: Tally,
+        seen: Sequence[int],
+    ) -> tuple[list[bytes] | None, list[int], int]:
+        """JSONL pieces of the hits (None when a rule not in ``seen`` needs YARA first),
+        the rules triggered, and the number of findings."""
+
+class Tally:
+    """A file's policy counts: distinct values, rows with two or more kinds, findings."""
+
+    def __init__(self) -> None: ...
+    def add(self, detector: str, fingerprint: str, record: int | tuple[str, int]) -> None: ...
+    def add_edm(self, fingerprint: str, record: int | tuple[str, int], column: int, name: bool) -> None: ...
+    def close(self) -> int:
+        """Rows with two or more kinds (closes every open record)."""
+    def merge(self, other: Tally) -> None: ...
+    def distinct(self) -> dict[str, int]: ...
+    def found(self) -> dict[str, int]: ...
+    def registered(self) -> list[tuple[str, int]]: ...
+    def __getstate__(self) -> tuple[Any, ...]: ...
+    def __setstate__(self, state: tuple[Any, ...]) -> None: ...
+
+def newlines(buf: bytes, start: int = 0, end: int | None = None) -> int:
+    """Newlines in ``buf[start:end]``."""
+
+def check(
+    steps: Iterable[Any], candidate: str, tables: Mapping[str, Iterable[str]], today: int
+) -> tuple[str, str]:
+    """Run a validation program on one candidate (a test hook): ``(verdict, value or reason)``."""
+
+def apply_mask(mask_spec: Any, value: str, tables: Mapping[str, Iterable[str]]) -> str:
+    """Mask one normalised value (a test hook)."""
