@@ -8,7 +8,6 @@ correlated across files and hosts without being stored.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,35 +28,9 @@ def printable(text: str) -> str:
 
 
 def fingerprint(key: bytes, value: str) -> str:
-    """Keyed fingerprint of a normalised value (hex HMAC-SHA256)."""
+    """Keyed fingerprint of a normalised value (hex HMAC-SHA256): what the core's
+    ``Engine.fingerprint`` computes, here with the standard library."""
     return hmac.digest(key, value.encode("utf-8"), "sha256").hex()
-
-
-class Fingerprinter:
-    """:func:`fingerprint` with the key schedule done once.
-
-    HMAC (RFC 2104) is ``H((K ^ opad) || H((K ^ ipad) || m))``: the two keyed
-    SHA-256 states are computed here and copied per value, which is about twice
-    as fast as copying an :class:`hmac.HMAC` (a Python-level object) per value.
-    """
-
-    __slots__ = ("_inner", "_outer")
-
-    BLOCK = 64  # SHA-256 block size in bytes
-
-    def __init__(self, key: bytes) -> None:
-        if len(key) > self.BLOCK:
-            key = hashlib.sha256(key).digest()
-        key = key.ljust(self.BLOCK, b"\0")
-        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key)).copy
-        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key)).copy
-
-    def __call__(self, value: str) -> str:
-        inner = self._inner()
-        inner.update(value.encode("utf-8"))
-        outer = self._outer()
-        outer.update(inner.digest())
-        return outer.hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

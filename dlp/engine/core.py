@@ -115,11 +115,10 @@ class Core:
         timeout: int = 60,
         cache_dir: Any = None,
     ) -> None:
-        self.categories = tuple(sorted(keyword_lists))
-        if len(self.categories) > 64:
+        categories = sorted(keyword_lists)
+        if len(categories) > 64:
             raise ConfigError("at most 64 keyword categories")
-        self._bits = {c: 1 << i for i, c in enumerate(self.categories)}
-        self.detectors = tuple(detectors)
+        self._bits = {c: 1 << i for i, c in enumerate(categories)}
         self._names = [d.name for d in detectors]
         self._severity = [d.severity for d in detectors]
         keywords = [
@@ -142,18 +141,16 @@ class Core:
                 trigger_specs.append((trigger.literal, trigger.caseless, rule_index[name]))
         self._yara = compile_rules({}, signatures, cache_dir=cache_dir) if signatures else None
         self._timeout = timeout
-        self.edm = edm
         edm_spec = None
         columns: list[str] = []
         if edm is not None:
-            index = edm
-            columns = [c.name for c in index.columns]
-            edm_spec = (str(index.path), index.fanout_at, [c.kind == "name" for c in index.columns])
+            columns = [c.name for c in edm.columns]
+            edm_spec = (str(edm.path), edm.fanout_at, [c.kind == "name" for c in edm.columns])
         self.edm_columns = tuple(columns)
         spec = {
             "detectors": [detector_spec(d, self._bits) for d in detectors],
             "keywords": keywords,
-            "categories": len(self.categories),
+            "categories": len(categories),
             "triggers": trigger_specs,
             "tables": _tables(),
             "key": key,
@@ -176,7 +173,8 @@ class Core:
         return frozenset(c for c, bit in self._bits.items() if bits & bit)
 
     def bits(self, header: frozenset[str]) -> int:
-        return _bits_of(header, self._bits)
+        """The bit set of keyword categories ``header``."""
+        return sum(self._bits.get(c, 0) for c in header)
 
     # -- scanning ---------------------------------------------------------------
 
@@ -246,7 +244,3 @@ class Core:
                 )
             )
         return out
-
-
-def _bits_of(header: frozenset[str], bits: Mapping[str, int]) -> int:
-    return sum(bits.get(c, 0) for c in header)

@@ -111,10 +111,6 @@ impl Edm {
         found
     }
 
-    fn is_name(&self, column: u8) -> bool {
-        self.names.get(column as usize).copied().unwrap_or(false)
-    }
-
     /// True when `column` is a name column.
     pub fn is_name_column(&self, column: u16) -> bool {
         self.names.get(column as usize).copied().unwrap_or(false)
@@ -132,7 +128,7 @@ impl Edm {
             let records = self.lookup(&hit.fingerprint);
             let rows: HashSet<u32> = records
                 .iter()
-                .filter(|(c, _)| !self.is_name(*c))
+                .filter(|(c, _)| !self.is_name_column(u16::from(*c)))
                 .map(|&(_, r)| r)
                 .collect();
             if rows.is_empty() {
@@ -142,7 +138,7 @@ impl Edm {
             let mut columns: Vec<u8> = records
                 .iter()
                 .map(|&(c, _)| c)
-                .filter(|&c| !self.is_name(c))
+                .filter(|&c| !self.is_name_column(u16::from(c)))
                 .collect();
             columns.sort_unstable();
             columns.dedup();
@@ -191,7 +187,7 @@ impl Edm {
                 (digest, self.lookup(&digest))
             });
             for &(column, row) in records.iter() {
-                if self.is_name(column)
+                if self.is_name_column(u16::from(column))
                     && rows.contains(&row)
                     && seen.insert((start, count, column))
                 {
