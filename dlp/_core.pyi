@@ -45,6 +45,17 @@ class Engine:
         """JSONL pieces of the hits (None when a rule not in ``seen`` needs YARA first),
         the rules triggered, and the number of findings."""
 
+class NameFilter:
+    """The name filter of an EDM index being built (``dlp edm build``)."""
+
+    def __init__(self, key: bytes, bits: int) -> None: ...
+    def add(self, names: Sequence[str]) -> None:
+        """Set the bits of names (normalised values of name columns)."""
+    def to_bytes(self) -> bytes: ...
+
+def edm_filter_bits(names: int) -> int:
+    """Bits of the name filter of an index with ``names`` names (a power of two)."""
+
 class Tally:
     """A file's policy counts: distinct values, rows with two or more kinds, findings."""
 

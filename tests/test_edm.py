@@ -16,7 +16,7 @@ import dlp
 from dlp import synthetic
 from dlp.edm import EdmIndex, build_index
 from dlp.edm.columns import kind_from_header, kind_from_values, normalise
-from dlp.edm.format import HASH_BYTES, MAGIC, RECORD, parse_header
+from dlp.edm.format import HASH_BYTES, MAGIC, RECORD, header_bytes, parse_header
 from dlp.errors import ConfigError
 
 REGIONS = synthetic.county_regions()
@@ -234,7 +234,8 @@ def test_index_format_and_lookups(tmp_path: Path) -> None:
     assert data.startswith(MAGIC)
     header, fanout_at = parse_header(data)  # type: ignore[misc]
     assert header["records"] == 1500 and header["rows"] == 500 and header["hash_bytes"] == HASH_BYTES
-    assert len(data) == fanout_at + 4 * 65536 + 1500 * RECORD
+    assert header["version"] == 2 and header["name_filter_bits"] == 1 << 16  # the smallest filter
+    assert len(data) == fanout_at + 4 * 65536 + 1500 * RECORD + (1 << 16) // 8
     edm = EdmIndex(index, key())
     for row_id, (name, phone, rid) in enumerate(rows, start=1):
         assert (1, row_id) in edm.lookup_value(phone)
@@ -244,6 +245,35 @@ def test_index_format_and_lookups(tmp_path: Path) -> None:
     assert edm.lookup_fingerprint(fingerprint) == [(1, 1)]
     assert edm.lookup_value("13000000000") == []
     edm.close()
+
+
+def _as_version_1(index: Path, out: Path) -> None:
+    """The same index in format version 1 (no name filter)."""
+    data = index.read_bytes()
+    header, fanout_at = parse_header(data)  # type: ignore[misc]
+    bits = header.pop("name_filter_bits")
+    header["version"] = 1
+    out.write_bytes(header_bytes(header) + data[fanout_at : len(data) - bits // 8])
+
+
+def test_the_name_filter_changes_no_finding(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """Version 2 skips name windows its filter rules out; version 1 (still read)
+    fingerprints them all: the findings are the same."""
+    rows = customers(random.Random(21), 300)
+    index = tmp_path / "m.edm"
+    build_index(write_csv(tmp_path / "m.csv", rows), index, key())
+    _as_version_1(index, tmp_path / "v1.edm")
+    text = tmp_path / "notes.txt"
+    lines = [f"客户{name}，电话{phone}，身份证{rid}。张三李四王五" for name, phone, rid in rows[::3]]
+    lines += [f"{phone} 无关的人赵六钱七" for _, phone, _ in rows[1::7]]
+    text.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outputs = []
+    for edm in (index, tmp_path / "v1.edm"):
+        run = cli(["scan", "--edm", str(edm), "-f", "jsonl", str(text)])
+        outputs.append([r for r in run.stdout.decode().splitlines() if '"type":"finding"' in r])
+    assert outputs[0] == outputs[1]
+    names = [r for r in outputs[0] if '"column":"姓名"' in r]
+    assert len(names) == len(rows[::3])
 
 
 def test_a_wrong_key_or_a_damaged_index_is_a_clear_error(

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from dlp import _core
 from dlp.edm.columns import kind_from_header, kind_from_values, normalise, parse_column_specs
 from dlp.edm.format import (
     FANOUT,
@@ -103,6 +104,11 @@ def build_index(
     with tempfile.TemporaryDirectory(prefix=".dlp-edm-", dir=out.parent) as work:
         runs: list[Path] = []
         run: list[bytes] = []
+        # Names go to a scratch file (one per line) for the name filter, whose size
+        # depends on how many there are.
+        names_path = Path(work) / "names"
+        names_file = open(names_path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed below
+        name_count = 0
         data_rows = (row for row in _chain(sample, rows) if any(cell.strip() for cell in row))
         for row_id, row in enumerate(data_rows, start=1):
             if row_id > MAX_ROWS:
@@ -117,12 +123,17 @@ def build_index(
                 digest = hasher(value)
                 fanout[(digest[0] << 8) | digest[1]] += 1
                 run.append(pack_record(digest, col_id, row_id))
+                if column.kind == "name" and "\n" not in value:
+                    names_file.write(value + "\n")
+                    name_count += 1
             report.rows = row_id
             if len(run) >= run_records:
                 runs.append(_spill(run, Path(work), len(runs)))
                 run = []
+        names_file.close()
         run.sort()
         report.records = sum(fanout)
+        filter_bits = _core.edm_filter_bits(name_count) if name_count else 0
         header_fields = {
             "format": "dlp-edm",
             "version": VERSION,
@@ -132,6 +143,7 @@ def build_index(
             "columns": [{"name": c.name, "kind": c.kind} for c in report.columns],
             "rows": report.rows,
             "records": report.records,
+            "name_filter_bits": filter_bits,
         }
         partial = Path(work) / "index"
         with open(partial, "wb") as fh:
@@ -147,8 +159,19 @@ def build_index(
                         f.close()
             else:
                 fh.write(b"".join(run))
+            if filter_bits:
+                fh.write(_name_filter(names_path, key, filter_bits))
         os.replace(partial, out)
     return report
+
+
+def _name_filter(names: Path, key: bytes, bits: int) -> bytes:
+    """The name filter of the names in ``names`` (one per line), read in batches."""
+    name_filter = _core.NameFilter(key, bits)
+    with open(names, encoding="utf-8", newline="\n") as fh:
+        while batch := [line.rstrip("\n") for line in itertools.islice(fh, 65536)]:
+            name_filter.add(batch)
+    return name_filter.to_bytes()
 
 
 def _chain(first: list[list[str]], rest: Iterator[list[str]]) -> Iterator[list[str]]:

@@ -1,14 +1,21 @@
-"""The on-disk EDM index format (version 1).
+"""The on-disk EDM index format (version 2; version 1 is still read).
 
 ::
 
     magic       8 bytes   b"DLPEDM\\x00\\x01"
     length      4 bytes   little-endian length of the JSON header
-    header      JSON      format, version, hash_bytes, key_check, columns, rows, records
+    header      JSON      format, version, hash_bytes, key_check, columns, rows, records,
+                          name_filter_bits (version 2)
     padding     to a multiple of 8 bytes
     fanout      65536 x u32 little-endian: records whose hash starts with a 2-byte
                 prefix <= i (so a lookup searches one bucket of about n/65536 records)
     records     ``records`` x 15 bytes, sorted: hash (10) | column (1) | row (4, big-endian)
+    name filter ``name_filter_bits / 8`` bytes (version 2): a Bloom filter of the name
+                columns' values, probed with a SipHash-1-3 of a name's first two
+                characters and its length, keyed by the fingerprint of a constant
+                (``dlp._core.NameFilter``). A scan fingerprints a text window as a
+                possible name only when the filter lets it pass; without the key the
+                filter tells nothing about the names.
 
 A record's hash is the first :data:`HASH_BYTES` bytes of HMAC-SHA256 of the
 normalised value under the deployment key: the same HMAC as a finding's
@@ -25,7 +32,8 @@ import struct
 from dataclasses import dataclass
 
 MAGIC = b"DLPEDM\x00\x01"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 HASH_BYTES = 10
 COLUMN_BYTES = 1
 ROW_BYTES = 4

@@ -17,8 +17,8 @@ from dlp.edm.format import (
     FANOUT,
     FANOUT_BYTES,
     HASH_BYTES,
+    READABLE_VERSIONS,
     RECORD,
-    VERSION,
     Column,
     Hasher,
     key_check,
@@ -50,6 +50,8 @@ class EdmIndex:
         self.columns = tuple(Column(str(c["name"]), str(c["kind"])) for c in header["columns"])  # type: ignore[union-attr]
         self.rows = int(header["rows"])  # type: ignore[arg-type]
         self.records = int(header["records"])  # type: ignore[arg-type]
+        self.name_filter_bits = int(header.get("name_filter_bits", 0))  # type: ignore[arg-type]
+        """Bits of the name filter after the records (0: a version-1 index without one)."""
         self.hasher = Hasher(key)
         fanout = array("I")
         if fanout.itemsize * FANOUT != FANOUT_BYTES:
@@ -63,7 +65,7 @@ class EdmIndex:
         """Offset of the fanout table in the file (the native core reads the index from there)."""
 
     def _check(self, header: dict[str, object], size: int, fanout_at: int, key: bytes) -> None:
-        if header.get("format") != "dlp-edm" or header.get("version") != VERSION:
+        if header.get("format") != "dlp-edm" or header.get("version") not in READABLE_VERSIONS:
             raise ConfigError(f"{self.path}: unsupported EDM index version {header.get('version')!r}")
         if header.get("hash_bytes") != HASH_BYTES or not isinstance(header.get("columns"), list):
             raise ConfigError(f"{self.path}: damaged EDM index header")
@@ -72,8 +74,10 @@ class EdmIndex:
                 f"{self.path}: the EDM index was built with a different key; "
                 "scan with the deployment key it was built with (DLP_KEY or the key file)"
             )
-        records = header.get("records")
-        if not isinstance(records, int) or size != fanout_at + FANOUT_BYTES + records * RECORD:
+        records, bits = header.get("records"), header.get("name_filter_bits", 0)
+        if not isinstance(bits, int) or bits < 0 or (bits and (bits & (bits - 1) or bits < 8)):
+            raise ConfigError(f"{self.path}: damaged EDM index header")
+        if not isinstance(records, int) or size != fanout_at + FANOUT_BYTES + records * RECORD + bits // 8:
             raise ConfigError(f"{self.path}: the EDM index is truncated or damaged")
 
     def lookup(self, digest: bytes) -> list[tuple[int, int]]:

@@ -145,7 +145,8 @@ class Core:
         columns: list[str] = []
         if edm is not None:
             columns = [c.name for c in edm.columns]
-            edm_spec = (str(edm.path), edm.fanout_at, [c.kind == "name" for c in edm.columns])
+            names = [c.kind == "name" for c in edm.columns]
+            edm_spec = (str(edm.path), edm.fanout_at, edm.records, edm.name_filter_bits, names)
         self.edm_columns = tuple(columns)
         spec = {
             "detectors": [detector_spec(d, self._bits) for d in detectors],

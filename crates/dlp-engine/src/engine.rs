@@ -281,6 +281,29 @@ impl Engine {
         today: u32,
         stop: impl Fn(&[u32]) -> bool,
     ) -> (Vec<u32>, Option<Vec<Hit>>) {
+        let mut hits = Vec::new();
+        let (triggered, ran) =
+            self.scan_chunks(buf, header, emit_from, emit_to, today, stop, |chunk| {
+                hits.extend(chunk)
+            });
+        (triggered, ran.then_some(hits))
+    }
+
+    /// [`Engine::scan_unless`] giving the hits to `each` a chunk at a time, in
+    /// order (a chunk ends at a line end about every [`CHUNK`] bytes, so that the
+    /// work of one chunk stays in the processor's caches). Returns the triggered
+    /// rules and false when `stop` stopped the scan.
+    #[allow(clippy::too_many_arguments)]
+    pub fn scan_chunks(
+        &self,
+        buf: &[u8],
+        header: u64,
+        emit_from: usize,
+        emit_to: usize,
+        today: u32,
+        stop: impl Fn(&[u32]) -> bool,
+        mut each: impl FnMut(Vec<Hit>),
+    ) -> (Vec<u32>, bool) {
         let mut found = Vec::new();
         let mut triggered = Vec::new();
         let fullwidth = self.patterns.find_with(
@@ -312,12 +335,15 @@ impl Engine {
         triggered.sort_unstable();
         triggered.dedup();
         if stop(&triggered) {
-            return (triggered, None);
+            return (triggered, false);
         }
-        (
-            triggered,
-            Some(self.hits_of(buf, data, &found, &map, header, emit_from, emit_to, today)),
-        )
+        for chunk in chunks(data, &found) {
+            let hits = self.hits_of(buf, data, chunk, &map, header, emit_from, emit_to, today);
+            if !hits.is_empty() {
+                each(hits);
+            }
+        }
+        (triggered, true)
     }
 
     /// The hits of the raw candidates `found` in `data` (`buf` folded; `map` takes
@@ -392,8 +418,7 @@ impl Engine {
         if let Some(edm) = &self.edm {
             let extra = edm.extend(buf, &hits, &self.fingerprinter);
             if !extra.is_empty() {
-                hits.extend(extra);
-                hits.sort_by_key(|h| h.start);
+                hits = merge_by_start(hits, extra);
             }
         }
         hits.retain(|h| emit_from <= h.start && h.start < emit_to);
@@ -453,6 +478,51 @@ impl Engine {
         }
         out
     }
+}
+
+/// Bytes of candidates processed together (see [`Engine::scan_chunks`]).
+pub const CHUNK: usize = 64 << 10;
+
+/// `found` (in start order) cut into runs of about [`CHUNK`] bytes, each cut at a
+/// gap between candidates that holds a line end: nothing a value's validation,
+/// overlaps or exact-data-match names look at crosses a cut.
+fn chunks<'a>(data: &'a [u8], found: &'a [Candidate]) -> impl Iterator<Item = &'a [Candidate]> {
+    let mut rest = found;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let target = rest[0].start.saturating_add(CHUNK);
+        let mut end = rest[0].end;
+        let mut j = 1;
+        while j < rest.len() {
+            let next = rest[j].start;
+            if next >= target && end < next && memchr::memchr(b'\n', &data[end..next]).is_some() {
+                break;
+            }
+            end = end.max(rest[j].end);
+            j += 1;
+        }
+        let (chunk, tail) = rest.split_at(j);
+        rest = tail;
+        Some(chunk)
+    })
+}
+
+/// `hits` and `extra` in one list sorted by start, `hits` first among equal starts
+/// (both sorted by start on entry except `extra`, which is sorted here).
+fn merge_by_start(hits: Vec<Hit>, extra: Vec<Hit>) -> Vec<Hit> {
+    // Sort positions, not the (large) hits, then move each hit once.
+    let mut order: Vec<(usize, u32)> = (hits.iter().chain(&extra))
+        .enumerate()
+        .map(|(i, h)| (h.start, i as u32))
+        .collect();
+    order.sort_unstable();
+    let mut all: Vec<Option<Hit>> = hits.into_iter().chain(extra).map(Some).collect();
+    order
+        .into_iter()
+        .filter_map(|(_, i)| all[i as usize].take())
+        .collect()
 }
 
 /// False when `[start, end)` is part of a longer token (letters, digits, a decimal).

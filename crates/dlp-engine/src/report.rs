@@ -42,6 +42,18 @@ pub fn json_string(out: &mut Vec<u8>, text: &str) {
 
 /// A float as orjson writes it (shortest round-trip form, `1.0` not `1`).
 pub fn json_float(out: &mut Vec<u8>, value: f64) {
+    // Confidences are hundredths: write those without the formatter. The double
+    // nearest to c / 100 prints as its shortest decimal form, `0.c`.
+    let hundredths = (value * 100.0).round();
+    if (0.0..=100.0).contains(&hundredths) && hundredths / 100.0 == value {
+        let c = hundredths as u8;
+        match c {
+            100 => out.extend_from_slice(b"1.0"),
+            _ if c.is_multiple_of(10) => out.extend_from_slice(&[b'0', b'.', b'0' + c / 10]),
+            _ => out.extend_from_slice(&[b'0', b'.', b'0' + c / 10, b'0' + c % 10]),
+        }
+        return;
+    }
     out.extend_from_slice(format!("{value:?}").as_bytes());
 }
 
@@ -125,6 +137,7 @@ impl Templates {
 
 /// Append the JSONL records of `hits` (found in `buf`, sorted by start) to `out`,
 /// and count them in `tally`.
+#[allow(clippy::too_many_arguments)]
 pub fn render(
     hits: &[Hit],
     buf: &[u8],
@@ -132,10 +145,13 @@ pub fn render(
     templates: &Templates,
     engine: &Engine,
     tally: &mut Tally,
+    lines: &mut Lines,
     out: &mut Vec<u8>,
 ) {
-    let mut line = place.line_base + 1;
-    let mut counted = 0;
+    let Lines {
+        mut line,
+        mut counted,
+    } = *lines;
     let mut kinds: Vec<Option<usize>> = vec![None; engine.detectors().len()];
     for hit in hits {
         if hit.start > counted {
@@ -196,6 +212,24 @@ pub fn render(
             let d = hit.detector as usize;
             let kind = *kinds[d].get_or_insert_with(|| tally.kind(&engine.detectors()[d].name));
             tally.add_kind(kind, &hit.fingerprint, Record::Line(line as u64));
+        }
+    }
+    *lines = Lines { line, counted };
+}
+
+/// Where [`render`] is in its buffer: the line (1-based) at offset `counted`.
+#[derive(Debug, Clone, Copy)]
+pub struct Lines {
+    line: usize,
+    counted: usize,
+}
+
+impl Lines {
+    /// At the start of a buffer with `line_base` newlines before it.
+    pub fn new(line_base: usize) -> Lines {
+        Lines {
+            line: line_base + 1,
+            counted: 0,
         }
     }
 }
@@ -476,6 +510,14 @@ mod tests {
         json_float(&mut f, 1.0);
         json_float(&mut f, 0.95);
         assert_eq!(f, b"1.00.95");
+        for value in (0..=100)
+            .map(|c| f64::from(c) / 100.0)
+            .chain([0.333, 1e-7, 2.5, -0.5, 0.125])
+        {
+            let mut f = Vec::new();
+            json_float(&mut f, value);
+            assert_eq!(f, format!("{value:?}").as_bytes(), "{value}");
+        }
     }
 
     #[test]

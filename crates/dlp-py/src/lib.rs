@@ -8,12 +8,12 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::sync::Arc;
 
-use dlp_engine::edm::Edm;
+use dlp_engine::edm::{self as edm, Edm, Layout};
 use dlp_engine::engine::{DetectorSpec, Engine as CoreEngine, EngineSpec, Hit, Severity};
-use dlp_engine::fingerprint::{hex, parse_hex};
+use dlp_engine::fingerprint::{hex, parse_hex, Fingerprinter};
 use dlp_engine::keywords::{Keyword, Trigger};
 use dlp_engine::mask::Mask;
-use dlp_engine::report::{self, Place, Record, Tally as CoreTally, Templates};
+use dlp_engine::report::{self, Lines, Place, Record, Tally as CoreTally, Templates};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
@@ -54,12 +54,14 @@ fn detector_from_py(spec: &Bound<'_, PyDict>) -> PyResult<DetectorSpec> {
     })
 }
 
-/// Open an EDM index: `(path, fanout offset, name-column flags)`.
-fn edm_from_py(spec: &Bound<'_, PyAny>) -> PyResult<Option<Edm>> {
+/// Open an EDM index: `(path, fanout offset, records, name filter bits,
+/// name-column flags)`; `key`: the fingerprint key.
+fn edm_from_py(spec: &Bound<'_, PyAny>, key: &[u8]) -> PyResult<Option<Edm>> {
     if spec.is_none() {
         return Ok(None);
     }
-    let (path, fanout_at, names): (String, usize, Vec<bool>) = spec.extract()?;
+    let (path, fanout_at, records, filter_bits, names): (String, usize, usize, u64, Vec<bool>) =
+        spec.extract()?;
     let file =
         File::open(&path).map_err(|e| value_error(format!("cannot open EDM index {path}: {e}")))?;
     // SAFETY: the index is opened read-only and dlp never writes to an index it
@@ -67,7 +69,12 @@ fn edm_from_py(spec: &Bound<'_, PyAny>) -> PyResult<Option<Edm>> {
     // mmap, which the previous implementation used.
     let map = unsafe { memmap2::Mmap::map(&file) }
         .map_err(|e| value_error(format!("cannot map EDM index {path}: {e}")))?;
-    Edm::new(Arc::new(map), fanout_at, names)
+    let layout = Layout {
+        fanout_at,
+        records,
+        filter_bits,
+    };
+    Edm::new(Arc::new(map), layout, names, &Fingerprinter::new(key))
         .map(Some)
         .map_err(value_error)
 }
@@ -123,6 +130,8 @@ impl Engine {
         let triggers: Vec<(Vec<u8>, bool, u32)> = item(spec, "triggers")?.extract()?;
         let fingerprints: Vec<String> = item(spec, "allow_fingerprints")?.extract()?;
         let columns: Vec<String> = item(spec, "edm_columns")?.extract()?;
+        let key: Vec<u8> = item(spec, "key")?.extract()?;
+        let edm = edm_from_py(&item(spec, "edm")?, &key)?;
         let core = CoreEngine::new(EngineSpec {
             detectors,
             keywords: keywords
@@ -139,7 +148,7 @@ impl Engine {
                 })
                 .collect(),
             tables: checks_py::tables_from_py(&item(spec, "tables")?)?,
-            key: item(spec, "key")?.extract()?,
+            key,
             allow_fingerprints: fingerprints
                 .iter()
                 .map(|f| {
@@ -147,7 +156,7 @@ impl Engine {
                 })
                 .collect::<PyResult<Vec<_>>>()?,
             allow_regexes: item(spec, "allow_regexes")?.extract()?,
-            edm: edm_from_py(&item(spec, "edm")?)?,
+            edm,
         })
         .map_err(value_error)?;
         let templates = Templates::new(&core, &columns, item(spec, "reveal")?.extract()?);
@@ -216,30 +225,36 @@ impl Engine {
         let mut out = RENDERED.with(|r| std::mem::take(&mut *r.borrow_mut()));
         out.clear();
         let (rendered, triggered, found) = py.detach(|| {
-            let (triggered, hits) =
-                self.core
-                    .scan_unless(buf, header, emit_from, emit_to, today, |fired| {
-                        fired.iter().any(|r| !seen.contains(r))
-                    });
-            let Some(hits) = hits else {
-                return (false, triggered, 0);
-            };
             let place = Place {
                 path_json,
                 member_json,
                 origin,
                 line_base,
             };
-            report::render(
-                &hits,
+            let mut lines = Lines::new(line_base);
+            let mut found = 0;
+            let (triggered, ran) = self.core.scan_chunks(
                 buf,
-                &place,
-                &self.templates,
-                &self.core,
-                inner,
-                &mut out,
+                header,
+                emit_from,
+                emit_to,
+                today,
+                |fired| fired.iter().any(|r| !seen.contains(r)),
+                |hits| {
+                    found += hits.len();
+                    report::render(
+                        &hits,
+                        buf,
+                        &place,
+                        &self.templates,
+                        &self.core,
+                        inner,
+                        &mut lines,
+                        &mut out,
+                    );
+                },
             );
-            (true, triggered, hits.len())
+            (ran, triggered, found)
         });
         let pieces = rendered.then(|| pieces(&out).map(|p| PyBytes::new(py, p)).collect());
         RENDERED.with(|r| *r.borrow_mut() = out);
@@ -411,6 +426,49 @@ impl Tally {
 
 /// Newlines in `buf[start:end]` (bounds clamped), counted with SIMD where the CPU
 /// has it (CPython's `bytes.count` looks at one byte at a time).
+/// The name filter of an EDM index being built: `bits` bits (a power of two),
+/// set for the names added (normalised values of name columns) under `key`.
+#[pyclass(module = "dlp._core")]
+struct NameFilter {
+    fingerprinter: Fingerprinter,
+    bits: Vec<u8>,
+}
+
+#[pymethods]
+impl NameFilter {
+    #[new]
+    fn new(key: &[u8], bits: u64) -> PyResult<NameFilter> {
+        if !bits.is_power_of_two() || bits < 8 {
+            return Err(value_error(format!(
+                "filter bits must be a power of two, not {bits}"
+            )));
+        }
+        let size = usize::try_from(bits / 8).map_err(|_| value_error("filter too large".into()))?;
+        Ok(NameFilter {
+            fingerprinter: Fingerprinter::new(key),
+            bits: vec![0; size],
+        })
+    }
+
+    /// Add names.
+    fn add(&mut self, py: Python<'_>, names: Vec<String>) {
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let (bits, fingerprinter) = (&mut self.bits, &self.fingerprinter);
+        py.detach(|| edm::add_names(bits, fingerprinter, &names));
+    }
+
+    /// The filter's bytes.
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.bits)
+    }
+}
+
+/// Bits of the name filter for `names` names.
+#[pyfunction]
+fn edm_filter_bits(names: u64) -> u64 {
+    edm::filter_bits_for(names)
+}
+
 #[pyfunction]
 #[pyo3(signature = (buf, start=0, end=None))]
 fn newlines(py: Python<'_>, buf: &[u8], start: usize, end: Option<usize>) -> usize {
@@ -422,6 +480,8 @@ fn newlines(py: Python<'_>, buf: &[u8], start: usize, end: Option<usize>) -> usi
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(newlines, m)?)?;
+    m.add_function(wrap_pyfunction!(edm_filter_bits, m)?)?;
+    m.add_class::<NameFilter>()?;
     m.add_class::<Engine>()?;
     m.add_class::<Tally>()?;
     m.add("EDM_DETECTOR", dlp_engine::engine::EDM_DETECTOR)?;
