@@ -91,6 +91,33 @@ def test_fullwidth_forms_are_found_at_their_input_offsets(scanner: dlp.Scanner) 
     assert raw[found[2].location.offset :].startswith(mobile.encode())
 
 
+def test_fullwidth_digits_fold_only_the_lines_around_them(scanner: dlp.Scanner) -> None:
+    """The core folds a stretch of lines around each full-width digit (4 KiB back,
+    16 KiB on) and searches the rest as it is: every value is found once, at its
+    input offset, whether it sits inside a folded stretch, between two, or on the
+    edge of one."""
+    rng = random.Random(5)
+    lines, planted = [], []
+    for i in range(4000):  # about 300 KB: several folded stretches and raw ones
+        mobile = synthetic.mobile(rng)
+        if i % 701 == 0 or i % 977 == 1:
+            written = mobile.translate(FULLWIDTH)
+        elif i % 5 == 0:
+            written = mobile
+        else:
+            lines.append(f"第{i}行：{synthetic.prose(rng, 20)}")
+            continue
+        planted.append(mobile)
+        lines.append(f"第{i}行：{synthetic.prose(rng, 8)} {written} 。")
+    text = "\n".join(lines)
+    found = [f for f in scanner.scan_text(text).findings if f.detector == "cn_mobile"]
+    assert [f.value for f in found] == planted
+    raw = text.encode()
+    for f, mobile in zip(found, planted, strict=True):
+        written = raw[f.location.offset : f.location.offset + 33].decode(errors="ignore")
+        assert written.startswith((mobile, mobile.translate(FULLWIDTH)))
+
+
 def test_a_value_is_found_once_whatever_the_windows(make_scanner) -> None:  # type: ignore[no-untyped-def]
     small = make_scanner(chunk_size=64 * 1024)
     text = customer_text(11, lines=3000)

@@ -340,10 +340,27 @@ impl Patterns {
         literals: &Literals,
         fired: &mut Vec<u32>,
     ) -> bool {
+        self.find_in(buf, 0, buf.len(), out, starts, literals, fired)
+            .is_some()
+    }
+
+    /// [`Patterns::find_with`] for the things that start in `buf[from..to]` (they may
+    /// end past `to`); returns the offset of the first full-width digit, if any.
+    #[allow(clippy::too_many_arguments)]
+    pub fn find_in(
+        &self,
+        buf: &[u8],
+        from: usize,
+        to: usize,
+        out: &mut Vec<Candidate>,
+        starts: &Starts,
+        literals: &Literals,
+        fired: &mut Vec<u32>,
+    ) -> Option<usize> {
         let class = &starts.class;
         let end = buf.len();
-        let mut i = 0;
-        while i < end {
+        let mut i = from;
+        while i < to {
             let b = buf[i];
             let kind = class[b as usize];
             if kind == SKIP {
@@ -351,12 +368,19 @@ impl Patterns {
                 continue;
             }
             if kind == LEAD3 && i + 2 < end {
-                let c = char3(b, buf[i + 1], buf[i + 2]);
+                let (b1, b2) = (buf[i + 1], buf[i + 2]);
+                let c = char3(b, b1, b2);
                 if starts.chars3.contains(c) {
-                    if FULLWIDTH_DIGITS.contains(&c) && b == 0xEF {
-                        return true;
+                    if FULLWIDTH_DIGITS.contains(&c) && b == 0xEF && b1 == 0xBC && b2 & 0xC0 == 0x80
+                    {
+                        return Some(i);
                     }
                     self.visit(buf, i, out, literals, fired);
+                }
+                // A whole three-byte character: its continuation bytes start nothing.
+                if b1 & 0xC0 == 0x80 && b2 & 0xC0 == 0x80 {
+                    i += 3;
+                    continue;
                 }
             } else if kind != LITERAL
                 || i + 1 >= end
@@ -366,7 +390,7 @@ impl Patterns {
             }
             i += 1;
         }
-        false
+        None
     }
 
     /// Everything that may start at `buf[i]`: signature literals and candidates.

@@ -5,7 +5,7 @@ use crate::candidates::{Candidate, PatternSet, Patterns, Starts, ALNUM};
 use crate::checks::{Outcome, Program, Tables};
 use crate::edm::Edm;
 use crate::fingerprint::{Digest, Fingerprinter};
-use crate::fold::fold;
+use crate::fold::{fold, Folded};
 use crate::keywords::{any_within, Keyword, Keywords, Literals, Positions, Trigger, AFTER, BEFORE};
 use crate::mask::Mask;
 
@@ -304,46 +304,88 @@ impl Engine {
         stop: impl Fn(&[u32]) -> bool,
         mut each: impl FnMut(Vec<Hit>),
     ) -> (Vec<u32>, bool) {
-        let mut found = Vec::new();
         let mut triggered = Vec::new();
-        let fullwidth = self.patterns.find_with(
-            buf,
-            &mut found,
-            &self.starts,
-            &self.triggers,
-            &mut triggered,
-        );
-        // A full-width digit: fold the buffer and look again, for candidates and for
-        // the literals (in the folded text, unless folding changes a literal).
-        let folded = if fullwidth { fold(buf) } else { None };
-        if let Some(f) = &folded {
-            found.clear();
-            triggered.clear();
-            let _ = self.patterns.find_with(
-                &f.buf,
-                &mut found,
-                &self.starts,
-                &self.triggers,
-                &mut triggered,
-            );
-            if self.triggers.foldable() {
-                triggered = self.triggers.triggered(buf);
-            }
+        let parts = self.find_parts(buf, &mut triggered);
+        if parts.iter().any(|p| p.folded.is_some()) && self.triggers.foldable() {
+            triggered = self.triggers.triggered(buf);
         }
-        let data: &[u8] = folded.as_ref().map_or(buf, |f| &f.buf);
-        let map = |pos: usize| folded.as_ref().map_or(pos, |f| f.source(pos));
         triggered.sort_unstable();
         triggered.dedup();
         if stop(&triggered) {
             return (triggered, false);
         }
-        for chunk in chunks(data, &found) {
-            let hits = self.hits_of(buf, data, chunk, &map, header, emit_from, emit_to, today);
-            if !hits.is_empty() {
-                each(hits);
+        for part in &parts {
+            let (data, base, folded) = match &part.folded {
+                None => (buf, 0, None),
+                Some((base, f)) => (&f.buf[..], *base, Some(f)),
+            };
+            let map = |pos: usize| folded.map_or(pos, |f| base + f.source(pos));
+            for chunk in chunks(data, &part.found) {
+                let hits = self.hits_of(buf, data, chunk, &map, header, emit_from, emit_to, today);
+                if !hits.is_empty() {
+                    each(hits);
+                }
             }
         }
         (triggered, true)
+    }
+
+    /// The candidates of `buf` in parts, in order: stretches searched as they are,
+    /// and around each full-width digit a stretch of whole lines (from
+    /// [`FOLD_BACK`] bytes before it to [`FOLD_SPAN`] after) folded to ASCII and searched folded, with
+    /// [`FOLD_MARGIN`] bytes of folded context either side. The signature rules
+    /// whose literals occur go to `triggered`.
+    fn find_parts(&self, buf: &[u8], triggered: &mut Vec<u32>) -> Vec<Part> {
+        let mut parts = Vec::new();
+        let len = buf.len();
+        let mut from = 0;
+        loop {
+            let mut found = Vec::new();
+            let (patterns, starts, literals) = (&self.patterns, &self.starts, &self.triggers);
+            let at = patterns.find_in(buf, from, len, &mut found, starts, literals, triggered);
+            let Some(at) = at else {
+                parts.push(Part {
+                    folded: None,
+                    found,
+                });
+                return parts;
+            };
+            // From a line start FOLD_BACK bytes back to a line end FOLD_SPAN bytes on.
+            let back = at.saturating_sub(FOLD_BACK).max(from);
+            let cut = memchr::memrchr(b'\n', &buf[from..back]).map_or(from, |i| from + i + 1);
+            found.retain(|c| c.start < cut);
+            if !found.is_empty() {
+                parts.push(Part {
+                    folded: None,
+                    found,
+                });
+            }
+            let span = (at + FOLD_SPAN).min(len);
+            let next = memchr::memchr(b'\n', &buf[span..]).map_or(len, |i| span + i + 1);
+            let lo = char_start(buf, cut.saturating_sub(FOLD_MARGIN));
+            let hi = char_start(buf, (next + FOLD_MARGIN).min(len));
+            // The stretch holds the full-width digit at `at`: it folds.
+            let folded = fold(&buf[lo..hi]).unwrap_or_else(|| Folded::unchanged(&buf[lo..hi]));
+            let (start, end) = (folded.position(cut - lo), folded.position(next - lo));
+            let mut found = Vec::new();
+            let _ = patterns.find_in(
+                &folded.buf,
+                start,
+                end,
+                &mut found,
+                starts,
+                literals,
+                triggered,
+            );
+            parts.push(Part {
+                folded: Some((lo, folded)),
+                found,
+            });
+            if next >= len {
+                return parts;
+            }
+            from = next;
+        }
     }
 
     /// The hits of the raw candidates `found` in `data` (`buf` folded; `map` takes
@@ -478,6 +520,30 @@ impl Engine {
         }
         out
     }
+}
+
+/// Candidates of one stretch of a buffer, and the stretch folded (with the offset
+/// of its first byte) when it was searched folded.
+struct Part {
+    folded: Option<(usize, Folded)>,
+    found: Vec<Candidate>,
+}
+
+/// Bytes folded on from a full-width digit (then on to the next line end).
+pub const FOLD_SPAN: usize = 16 << 10;
+/// Bytes folded back from a full-width digit (then back to a line start).
+pub const FOLD_BACK: usize = 4 << 10;
+/// Bytes of context folded either side of a folded stretch (more than the context
+/// and boundary rules look at).
+pub const FOLD_MARGIN: usize = 256;
+
+/// `pos`, or the start of the character `pos` falls inside.
+fn char_start(buf: &[u8], mut pos: usize) -> usize {
+    let low = pos.saturating_sub(3);
+    while pos > low && pos < buf.len() && buf[pos] & 0xC0 == 0x80 {
+        pos -= 1;
+    }
+    pos
 }
 
 /// Bytes of candidates processed together (see [`Engine::scan_chunks`]).

@@ -19,6 +19,25 @@ pub struct Folded {
 }
 
 impl Folded {
+    /// `buf` as it is (nothing folded).
+    pub fn unchanged(buf: &[u8]) -> Folded {
+        Folded {
+            buf: buf.to_vec(),
+            dst: Vec::new(),
+            src: Vec::new(),
+        }
+    }
+
+    /// The folded offset of input offset `pos` (not inside a folded character).
+    pub fn position(&self, pos: usize) -> usize {
+        let i = self.src.partition_point(|&s| s <= pos);
+        if i == 0 {
+            pos
+        } else {
+            self.dst[i - 1] + (pos - self.src[i - 1])
+        }
+    }
+
     /// The input offset of folded offset `pos`.
     pub fn source(&self, pos: usize) -> usize {
         let i = self.dst.partition_point(|&d| d <= pos);
@@ -107,5 +126,8 @@ mod tests {
         let end = s.find('。').unwrap();
         assert_eq!(&text[folded.source(end)..], "。".as_bytes());
         assert_eq!(folded.source(0), 0);
+        for (pos, _) in s.char_indices() {
+            assert_eq!(folded.position(folded.source(pos)), pos);
+        }
     }
 }
