@@ -220,7 +220,7 @@ def scan(
             file_timeout=file_timeout,
             edm_index=Path(edm_index) if edm_index else None,
         )
-        settings = _settings(paths, config_file, no_config)
+        settings = _settings(paths, config_file, no_config, quiet=quiet)
         config = settings.apply(config, keep=_given_on_command_line())
         config = replace(config, key=resolve_key(config.key))
         from dlp.scanner import Scanner
@@ -276,10 +276,21 @@ def _given_on_command_line() -> set[str]:
     return {name for name in ctx.params if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE}
 
 
-def _settings(paths: tuple[str, ...], config_file: str | None, no_config: bool):  # type: ignore[no-untyped-def]
+def _settings(paths: tuple[str, ...], config_file: str | None, no_config: bool, *, quiet: bool = False):  # type: ignore[no-untyped-def]
+    """The config file's settings; says on stderr which file was used and which were ignored."""
     from dlp.configfile import discover
+    from dlp.printable import printable_text
 
-    return discover(paths, Path(config_file) if config_file else None, enabled=not no_config)
+    settings = discover(paths, Path(config_file) if config_file else None, enabled=not no_config)
+    for ignored in settings.ignored:
+        click.echo(
+            f"dlp: ignored config file {printable_text(str(ignored))}: it is inside the scanned tree "
+            "(name it with --config to use it)",
+            err=True,
+        )
+    if settings.source is not None and not quiet:
+        click.echo(f"dlp: using config file {printable_text(str(settings.source))}", err=True)
+    return settings
 
 
 def _policy(settings, config: ScanConfig, fail_on: str | None):  # type: ignore[no-untyped-def]
