@@ -41,11 +41,12 @@ AGENT_OPTIONS = (
 
 
 def _setup_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper()),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    from dlp.printable import EscapingFormatter
+
+    log_format = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    logging.basicConfig(level=getattr(logging, level.upper()), format=log_format, stream=sys.stderr)
+    for handler in logging.getLogger().handlers:  # file names in messages cannot forge log lines
+        handler.setFormatter(EscapingFormatter(log_format))
     for noisy in ("httpx", "httpcore"):  # one line per request at INFO
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 

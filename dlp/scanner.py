@@ -34,6 +34,7 @@ from dlp.extract.sniff import sniff_kind
 from dlp.extract.stream import LOOKBEHIND, MARGIN, Window, windows
 from dlp.findings import Finding, Location, Problem, ScanResult, plain_findings, printable
 from dlp.keys import resolve_key
+from dlp.names import mask_values, name_findings
 from dlp.walk import STDIN, Entry, walk
 
 HEADER_BYTES = 4096
@@ -154,7 +155,7 @@ class Scanner:
             raise FileUnreadable(f"{name}: {exc.strerror}") from None
         with handle:
             return self.scan_stream(
-                handle, name=name, size_hint=st.st_size, flush=flush, piece=piece, lane=lane
+                handle, name=name, size_hint=st.st_size, flush=flush, piece=piece, lane=lane, scan_name=True
             )
 
     def scan_paths(self, paths: Iterable[str | os.PathLike[str]]) -> Iterator[ScanResult]:
@@ -237,25 +238,31 @@ class Scanner:
         flush: Flush | None = None,
         piece: int = PIECE,
         lane: LaneOutput | None = None,
+        scan_name: bool = False,
     ) -> ScanResult:
         """Scan a binary stream to its end.
 
         The type comes from the content (:func:`~dlp.extract.sniff.sniff_kind`):
         text is scanned chunk by chunk as it streams; documents and containers go
-        through their extractor (:mod:`dlp.extract`), members recursively.
+        through their extractor (:mod:`dlp.extract`), members recursively. With
+        ``scan_name``, the last part of ``name`` (a file name) is scanned too
+        (:mod:`dlp.names`).
         """
         name = printable(name)  # reports need valid Unicode; the file is already open
         counting = _Counting(stream)
         sink = Sink(flush, piece)
         sink.lane = lane
+        if scan_name:
+            self.add_name_findings(sink, name, None)
         encoding: Encoding | None = None
         size = 0
         try:
             origin = stream.tell() if stream.seekable() else None
             first = counting.read(self.config.chunk_size)
             kind = sniff_kind(first, name)
-            if kind == "media":  # pictures, sound, video: no text without OCR
-                return ScanResult(name, size=size_hint or counting.count, skipped="media")
+            if kind == "media":  # pictures, sound, video: no text without OCR (the name has some)
+                found = tuple(sink.findings) if lane is None else ()
+                return ScanResult(name, findings=found, size=size_hint or counting.count, skipped="media")
             if kind == "text":
                 encoding = self._scan_text(counting, stream, first, size_hint, name, None, sink)
             else:
@@ -429,6 +436,8 @@ class Scanner:
         name = printable(path)
         sink = Sink()
         sink.lane = lane
+        if start == 0:  # the first segment carries the file name's findings
+            self.add_name_findings(sink, name, None)
         seen_rules: set[str] = set(reported)
         low = max(0, start - LOOKBEHIND)
         try:
@@ -526,6 +535,23 @@ class Scanner:
             if not mid_guess.raw and not mid_guess.binary:
                 return mid_guess
         return encoding
+
+    def add_name_findings(self, sink: Sink, path: str, member: str | None) -> None:
+        """Findings in the name of input ``path`` (or of its ``member``), into ``sink``."""
+        if self._path_allowed(path):
+            return
+        name = member.rsplit("!", 1)[-1] if member is not None else os.path.basename(path)
+        found = name_findings(self._core, name, path=path, member=member, reveal=self.config.reveal)
+        if not found:
+            return
+        if member is None and sink.lane is not None:
+            sink.lane.add_findings(found)
+        else:
+            sink.add(found)
+
+    def mask_values(self, text: str) -> str:
+        """``text`` (a path) with the values found in it masked: :func:`dlp.names.mask_values`."""
+        return mask_values(self._core, text)
 
     def _path_allowed(self, name: str) -> bool:
         """True when the allowlist drops every finding of input ``name``."""
