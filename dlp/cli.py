@@ -22,6 +22,7 @@ from dlp.config import ScanConfig
 from dlp.errors import ConfigError
 from dlp.output.base import Summary
 from dlp.policy import FAIL_ON
+from dlp.printable import printable_text
 
 if TYPE_CHECKING:
     from dlp.report import Processed
@@ -279,7 +280,6 @@ def _given_on_command_line() -> set[str]:
 def _settings(paths: tuple[str, ...], config_file: str | None, no_config: bool, *, quiet: bool = False):  # type: ignore[no-untyped-def]
     """The config file's settings; says on stderr which file was used and which were ignored."""
     from dlp.configfile import discover
-    from dlp.printable import printable_text
 
     settings = discover(paths, Path(config_file) if config_file else None, enabled=not no_config)
     for ignored in settings.ignored:
@@ -353,7 +353,7 @@ def _print_summary(summary: Summary) -> None:
         parts = ", ".join(f"{r} {n}" for r, n in summary.problems.most_common())
         echo(f"Not (fully) scanned: {len(summary.incomplete)} ({parts})")
         for path, reason, message in summary.incomplete[:10]:
-            echo(f"  {path}: {reason}: {message}")
+            echo(f"  {printable_text(path)}: {reason}: {printable_text(message)}")
         if len(summary.incomplete) > 10:
             echo(f"  ... and {len(summary.incomplete) - 10} more (see the report)")
     if summary.skipped:
@@ -362,7 +362,7 @@ def _print_summary(summary: Summary) -> None:
 
 
 def _fail(message: str) -> None:
-    click.echo(f"dlp: error: {message}", err=True)
+    click.echo(f"dlp: error: {printable_text(message)}", err=True)
     sys.exit(EXIT_USAGE)
 
 
@@ -444,7 +444,8 @@ def baseline_create(
         _fail(str(exc))
     click.echo(f"Wrote {count} baseline entries for {summary.files} file(s) to {output}", err=True)
     for path, reason, message in summary.incomplete[:10]:
-        click.echo(f"  not (fully) scanned: {path}: {reason}: {message}", err=True)
+        shown = f"{printable_text(path)}: {reason}: {printable_text(message)}"
+        click.echo(f"  not (fully) scanned: {shown}", err=True)
     sys.exit(EXIT_INCOMPLETE if summary.problems else EXIT_CLEAN)
 
 
