@@ -11,7 +11,8 @@ One finding is one JSON object on one line (NDJSON)::
 
 Apart from ``id``, ``host``, ``agent_version`` and ``time`` it is the finding's
 ``dlp scan --format jsonl`` record without ``type``; ``location`` may carry more
-keys inside documents (``sheet``, ``cell``, ``part``, ``paragraph``, ``page``).
+keys inside documents (``sheet``, ``cell``, ``part``, ``paragraph``, ``page``), and
+``"name": true`` for a value found in the file's or member's name.
 ``id`` is the SHA-256 of host, path, member, detector, fingerprint and the whole
 location, so the same finding sent twice (a resend after a crash) is the same row.
 There is never a raw value: a record with a ``value`` field is rejected.
@@ -136,9 +137,11 @@ def _location(location: Any) -> dict[str, Any]:
         raise BadRecord("field 'location' needs an integer offset >= 0 and line >= 1")
     for key, value in location.items():
         if len(key) > 32 or not (
-            (type(value) is int and value >= 0) or (isinstance(value, str) and len(value) <= 256)
+            (type(value) is int and value >= 0)
+            or type(value) is bool  # {"name": true}: the value is in the file's name
+            or (isinstance(value, str) and len(value) <= 256)
         ):
-            raise BadRecord("field 'location' holds only short texts and non-negative integers")
+            raise BadRecord("field 'location' holds only short texts, non-negative integers and booleans")
     return location
 
 
