@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -96,16 +97,21 @@ def printable_path(name: str) -> str:
         return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def finding_record(finding: Finding, *, host: str, agent_version: str, time: str) -> dict[str, Any]:
+def finding_record(
+    finding: Finding, *, host: str, agent_version: str, time: str, mask: Callable[[str], str] | None = None
+) -> dict[str, Any]:
     """The wire record of a finding: its ``dlp scan`` JSONL record plus id, host, version and time.
 
-    Raises ``ValueError`` if the finding holds a raw value.
+    ``mask`` rewrites the path and member first (the agent masks the values found in
+    them: :meth:`dlp.Scanner.mask_values`). Raises ``ValueError`` if the finding holds
+    a raw value.
     """
     scan_record = finding.as_record()
     if finding.value is not None or "value" in scan_record:
         raise ValueError("refusing to send a finding with a raw value (scanner must not reveal)")
-    path = printable_path(finding.path)
-    member = None if finding.member is None else printable_path(finding.member)
+    mask = mask or _same
+    path = printable_path(mask(finding.path))
+    member = None if finding.member is None else printable_path(mask(finding.member))
     location = scan_record["location"]
     record: dict[str, Any] = {
         "id": finding_id(host, path, member, finding.detector, finding.fingerprint, location),
@@ -118,6 +124,10 @@ def finding_record(finding: Finding, *, host: str, agent_version: str, time: str
     if member is not None:
         record["member"] = member
     return record
+
+
+def _same(text: str) -> str:
+    return text
 
 
 def _text(record: dict[str, Any], name: str, *, required: bool) -> str | None:

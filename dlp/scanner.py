@@ -35,6 +35,7 @@ from dlp.extract.stream import LOOKBEHIND, MARGIN, Window, windows
 from dlp.findings import Finding, Location, Problem, ScanResult, plain_findings, printable
 from dlp.keys import resolve_key
 from dlp.names import mask_values, name_findings
+from dlp.safeopen import NotRegular, open_regular
 from dlp.walk import STDIN, Entry, walk
 
 HEADER_BYTES = 4096
@@ -137,22 +138,17 @@ class Scanner:
         JSONL instead (:mod:`dlp.engine.lane`).
         """
         name = os.fspath(path)
-        try:
-            st = os.stat(name)
+        try:  # one open, checked with fstat: a file swapped for a link or FIFO is not read
+            handle, st = open_regular(name, follow_symlinks=self.config.follow_symlinks)
         except FileNotFoundError:
             raise FileUnreadable(f"{name}: no such file", reason="vanished") from None
+        except NotRegular as exc:
+            raise FileUnreadable(f"{name}: {exc.strerror}", reason="not_regular") from None
         except OSError as exc:
             raise FileUnreadable(f"{name}: {exc.strerror}") from None
-        if not os.path.isfile(name):
-            raise FileUnreadable(f"{name}: not a regular file", reason="not_regular")
         if st.st_size > self.config.max_file_size:
+            handle.close()
             raise FileTooLarge(f"{name}: {st.st_size} bytes is over the limit of {self.config.max_file_size}")
-        try:
-            handle = open(name, "rb")  # noqa: SIM115 - closed below
-        except FileNotFoundError:
-            raise FileUnreadable(f"{name}: removed before it could be read", reason="vanished") from None
-        except OSError as exc:
-            raise FileUnreadable(f"{name}: {exc.strerror}") from None
         with handle:
             return self.scan_stream(
                 handle, name=name, size_hint=st.st_size, flush=flush, piece=piece, lane=lane, scan_name=True
@@ -441,7 +437,8 @@ class Scanner:
         seen_rules: set[str] = set(reported)
         low = max(0, start - LOOKBEHIND)
         try:
-            with open(path, "rb") as handle:
+            handle, _ = open_regular(path, follow_symlinks=self.config.follow_symlinks)
+            with handle:
                 handle.seek(low)
                 reader = _Limited(handle, end + MARGIN - low)
                 first = reader.read(self.config.chunk_size)
