@@ -20,10 +20,12 @@ import fnmatch
 import logging
 import os
 import queue
+import random
 import signal
 import socket
 import ssl
 import threading
+import time
 import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,9 +34,9 @@ from types import FrameType
 from dlp.agents.debounce import Debouncer
 from dlp.agents.filescan import FileProcessor, Outcome
 from dlp.agents.mounts import mounts_below, read_mounts
-from dlp.agents.sender import Sender
+from dlp.agents.sender import Sender, backoff
 from dlp.agents.state import StateDB
-from dlp.agents.storage import SpoolError
+from dlp.agents.storage import RETRIED, SpoolError
 from dlp.agents.watch import EnqueueHandler, Watcher
 from dlp.config import ScanConfig
 from dlp.errors import ConfigError
@@ -150,14 +152,29 @@ class Agent:
         except (OSError, ssl.SSLError) as exc:
             raise ConfigError(f"cannot load CA file {ca_file}: {exc}") from None
 
+    def _open_state(self, path: Path, spool_max: int) -> StateDB:
+        """The state file, waiting (with backoff) while its disk is full or it is locked."""
+        rng, failures, said = random.Random(), 0, None
+        while True:
+            try:
+                return self._open_or_replace(path, spool_max)
+            except SpoolError as exc:
+                if exc.problem not in RETRIED:
+                    raise ConfigError(f"cannot open the state file {path}: {exc.problem}") from None
+                if exc.problem != said:
+                    log.error("spool %s at start: waiting, retrying with backoff", exc.problem)
+                    said = exc.problem
+                failures += 1
+                time.sleep(backoff(failures, self.settings.max_backoff, rng))
+
     @staticmethod
-    def _open_state(path: Path, spool_max: int) -> StateDB:
+    def _open_or_replace(path: Path, spool_max: int) -> StateDB:
         """The state file; a damaged one is moved aside (``state.db.damaged-N``) and started afresh."""
         try:
             return StateDB(path, spool_max=spool_max)
         except SpoolError as exc:
             if exc.problem != "damaged":
-                raise ConfigError(f"cannot open the state file {path}: {exc.problem}") from None
+                raise
         number = 1
         while path.with_name(f"{path.name}.damaged-{number}").exists():
             number += 1
@@ -165,9 +182,7 @@ class Agent:
         for suffix in ("", "-wal", "-shm"):
             with contextlib.suppress(FileNotFoundError):
                 os.replace(f"{path}{suffix}", f"{aside}{suffix}")
-        log.error(
-            "state file %s is damaged: moved to %s, starting with an empty spool and cache", path, aside
-        )
+        log.error("state file %s is damaged: moved to %s; starting afresh", path, aside)
         return StateDB(path, spool_max=spool_max)
 
     def _lock_state_dir(self) -> int:

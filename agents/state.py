@@ -92,10 +92,12 @@ class StateDB:
         self._room = threading.Condition(self._lock)
         self.changed = threading.Event()
         """Set whenever findings were added to the spool (wakes the sender)."""
-        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600))  # -wal, -shm inherit it
-        os.chmod(path, 0o600)
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-        with storage(self._db):
+        self._folder = str(path.parent)
+        with storage(None, self._folder):
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600))  # -wal, -shm inherit it
+            os.chmod(path, 0o600)
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        with storage(self._db, self._folder):
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes; see module doc
             self._db.executescript(SCHEMA)
@@ -110,7 +112,7 @@ class StateDB:
     # -- content-hash cache -------------------------------------------------------
 
     def cached(self, path: str) -> Cached | None:
-        with self._lock, storage(self._db):
+        with self._lock, storage(self._db, self._folder):
             row = self._db.execute(
                 "SELECT size, mtime_ns, inode, digest FROM files WHERE path = ?", (printable_path(path),)
             ).fetchone()
@@ -118,11 +120,11 @@ class StateDB:
 
     def remember(self, path: str, sig: FileSig, digest: str) -> None:
         """Mark ``path`` as scanned with no findings to add."""
-        with self._lock, storage(self._db):
+        with self._lock, storage(self._db, self._folder):
             self._upsert_file(path, sig, digest)
 
     def forget(self, path: str) -> None:
-        with self._lock, storage(self._db):
+        with self._lock, storage(self._db, self._folder):
             self._db.execute("DELETE FROM files WHERE path = ?", (printable_path(path),))
 
     def _upsert_file(self, path: str, sig: FileSig, digest: str) -> None:
@@ -172,7 +174,7 @@ class StateDB:
         """
         rows = list(records)
         with self._lock:
-            with storage(self._db):
+            with storage(self._db, self._folder):
                 self._db.execute("BEGIN IMMEDIATE")
                 before = self._db.total_changes
                 self._db.executemany("INSERT OR IGNORE INTO spool (id, body) VALUES (?, ?)", rows)
@@ -187,7 +189,7 @@ class StateDB:
 
     def batch(self, limit: int) -> list[Spooled]:
         """The oldest ``limit`` findings, in spool order."""
-        with self._lock, storage(self._db):
+        with self._lock, storage(self._db, self._folder):
             rows = self._db.execute(
                 "SELECT seq, id, body FROM spool ORDER BY seq LIMIT ?", (limit,)
             ).fetchall()
@@ -205,7 +207,7 @@ class StateDB:
         if not items:
             return
         with self._room:
-            with storage(self._db):
+            with storage(self._db, self._folder):
                 self._db.execute("BEGIN IMMEDIATE")
                 if reason is not None:
                     self._db.executemany(
@@ -225,7 +227,7 @@ class StateDB:
             self._room.notify_all()
 
     def quarantined(self) -> int:
-        with self._lock, storage(self._db):
+        with self._lock, storage(self._db, self._folder):
             return self._db.execute("SELECT count(*) FROM quarantine").fetchone()[0]
 
     def close(self) -> None:

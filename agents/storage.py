@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import os
 import sqlite3
 from collections.abc import Iterator
 
@@ -22,6 +23,7 @@ _PROBLEMS = {
     10: "I/O error",  # SQLITE_IOERR
     11: "damaged",  # SQLITE_CORRUPT
     13: "disk full",  # SQLITE_FULL
+    14: "cannot open",  # SQLITE_CANTOPEN
     26: "damaged",  # SQLITE_NOTADB
 }
 _ERRNO = {
@@ -29,7 +31,11 @@ _ERRNO = {
     errno.EDQUOT: "disk full",
     errno.EFBIG: "disk full",  # over RLIMIT_FSIZE
     errno.EIO: "I/O error",
+    errno.EROFS: "read-only",
+    errno.EACCES: "cannot open",
 }
+RETRIED = frozenset({"disk full", "I/O error", "locked"})
+"""Problems that pass (room is made, the lock is released): waited out, not given up on."""
 _WORDS = (
     ("disk is full", "disk full"),
     ("i/o error", "I/O error"),
@@ -37,6 +43,7 @@ _WORDS = (
     ("readonly", "read-only"),
     ("malformed", "damaged"),
     ("not a database", "damaged"),
+    ("unable to open", "cannot open"),
 )
 
 
@@ -48,8 +55,21 @@ class SpoolError(sqlite3.OperationalError):
         self.problem = problem
 
 
-def problem_of(exc: BaseException) -> str:
-    """Plain words for a storage failure (SQLite's result code, else errno, else the type)."""
+def problem_of(exc: BaseException, folder: str | None = None) -> str:
+    """Plain words for a storage failure (SQLite's result code, else errno, else the type).
+
+    SQLite reports some writes on a full disk (growing its shared-memory file) as an
+    I/O error or as "cannot open": with the ``folder`` of the file, a disk with no free
+    block left is called full."""
+    problem = _problem_of(exc)
+    if problem in ("I/O error", "cannot open") and folder is not None:
+        with contextlib.suppress(OSError):
+            if os.statvfs(folder).f_bavail == 0:
+                return "disk full"
+    return problem
+
+
+def _problem_of(exc: BaseException) -> str:
     if isinstance(exc, SpoolError):
         return exc.problem
     code = getattr(exc, "sqlite_errorcode", None)  # Python 3.11+
@@ -62,7 +82,7 @@ def problem_of(exc: BaseException) -> str:
 
 
 @contextlib.contextmanager
-def storage(db: sqlite3.Connection) -> Iterator[None]:
+def storage(db: sqlite3.Connection | None, folder: str | None = None) -> Iterator[None]:
     """Turn storage failures inside into :class:`SpoolError`, rolling back what is open.
 
     SQLite rolls a transaction back by itself on some errors (a full disk); an
@@ -72,18 +92,18 @@ def storage(db: sqlite3.Connection) -> Iterator[None]:
         yield
     except (sqlite3.OperationalError, OSError) as exc:
         _rollback(db)
-        raise SpoolError(problem_of(exc)) from exc
+        raise SpoolError(problem_of(exc, folder)) from exc
     except sqlite3.DatabaseError as exc:
         _rollback(db)
         if type(exc) is sqlite3.DatabaseError:  # "file is not a database", "malformed"
-            raise SpoolError(problem_of(exc)) from exc
+            raise SpoolError(problem_of(exc, folder)) from exc
         raise
     except BaseException:
         _rollback(db)
         raise
 
 
-def _rollback(db: sqlite3.Connection) -> None:
-    if db.in_transaction:
+def _rollback(db: sqlite3.Connection | None) -> None:
+    if db is not None and db.in_transaction:
         with contextlib.suppress(sqlite3.Error):
             db.execute("ROLLBACK")
