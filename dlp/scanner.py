@@ -182,8 +182,9 @@ class Scanner:
 
                 return self.scan_stream(sys.stdin.buffer, name=STDIN, flush=flush, piece=piece, lane=lane)
             return self.scan_file(entry.path, flush=flush, piece=piece, lane=lane)
-        except ScanError as exc:
-            return ScanResult(printable(entry.path), problems=(Problem(exc.reason, printable(exc.message)),))
+        except ScanError as exc:  # the record names the file: its message need not (names are content)
+            message = exc.message.removeprefix(f"{entry.path}: ")
+            return ScanResult(printable(entry.path), problems=(Problem(exc.reason, printable(message)),))
 
     def scan_entry_pieces(
         self, entry: Entry, *, piece: int = PIECE, lane: LaneOutput | None = None
