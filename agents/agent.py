@@ -14,15 +14,18 @@ one file is logged (type and path only, never content) and the worker goes on.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import fnmatch
 import logging
 import os
 import queue
+import random
 import signal
 import socket
 import ssl
 import threading
+import time
 import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -31,8 +34,9 @@ from types import FrameType
 from dlp.agents.debounce import Debouncer
 from dlp.agents.filescan import FileProcessor, Outcome
 from dlp.agents.mounts import mounts_below, read_mounts
-from dlp.agents.sender import Sender
+from dlp.agents.sender import Sender, backoff
 from dlp.agents.state import StateDB
+from dlp.agents.storage import RETRIED, SpoolError
 from dlp.agents.watch import EnqueueHandler, Watcher
 from dlp.config import ScanConfig
 from dlp.errors import ConfigError
@@ -63,6 +67,8 @@ class AgentSettings:
     mount_interval: float = 2.0
     max_backoff: float = 60.0
     ca_file: str | None = None
+    send_raw_paths: bool = False
+    """Send paths as they are; by default the values found in them are masked."""
 
     def __post_init__(self) -> None:
         if not self.watch:
@@ -92,6 +98,12 @@ class Agent:
                 raise ConfigError(f"not a folder: {root}")
         self.state_dir = settings.state_dir.absolute()
         self.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            os.chmod(self.state_dir, 0o700)  # an existing folder may have been left loose
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot make the state folder {self.state_dir} private: {exc.strerror}"
+            ) from None
         key = resolve_key(settings.scan.key)
         self._scanner = scanner or Scanner(replace(settings.scan, key=key))
         if self._scanner.config.reveal:
@@ -99,14 +111,21 @@ class Agent:
         verify = self._tls_context(settings.ca_file)
         self._lock_fd = self._lock_state_dir()
         try:
-            self.state = StateDB(self.state_dir / "state.db", spool_max=settings.spool_max)
+            self.state = self._open_state(self.state_dir / "state.db", settings.spool_max)
         except BaseException:
             os.close(self._lock_fd)
             raise
         self.stopping = threading.Event()
         self.debouncer = Debouncer(settings.debounce)
         self.processor = FileProcessor(
-            self._scanner, self.state, key=key, host=settings.host, ignore=self._ignored, stop=self.stopping
+            self._scanner,
+            self.state,
+            key=key,
+            host=settings.host,
+            ignore=self._ignored,
+            stop=self.stopping,
+            raw_paths=settings.send_raw_paths,
+            max_backoff=settings.max_backoff,
         )
         self._folders: queue.Queue[tuple[str, bool] | None] = queue.Queue()
         handler = EnqueueHandler(self._on_file, self._on_folder, self._on_gone)
@@ -132,6 +151,39 @@ class Agent:
             return ssl.create_default_context(cafile=ca_file)
         except (OSError, ssl.SSLError) as exc:
             raise ConfigError(f"cannot load CA file {ca_file}: {exc}") from None
+
+    def _open_state(self, path: Path, spool_max: int) -> StateDB:
+        """The state file, waiting (with backoff) while its disk is full or it is locked."""
+        rng, failures, said = random.Random(), 0, None
+        while True:
+            try:
+                return self._open_or_replace(path, spool_max)
+            except SpoolError as exc:
+                if exc.problem not in RETRIED:
+                    raise ConfigError(f"cannot open the state file {path}: {exc.problem}") from None
+                if exc.problem != said:
+                    log.error("spool %s at start: waiting, retrying with backoff", exc.problem)
+                    said = exc.problem
+                failures += 1
+                time.sleep(backoff(failures, self.settings.max_backoff, rng))
+
+    @staticmethod
+    def _open_or_replace(path: Path, spool_max: int) -> StateDB:
+        """The state file; a damaged one is moved aside (``state.db.damaged-N``) and started afresh."""
+        try:
+            return StateDB(path, spool_max=spool_max)
+        except SpoolError as exc:
+            if exc.problem != "damaged":
+                raise
+        number = 1
+        while path.with_name(f"{path.name}.damaged-{number}").exists():
+            number += 1
+        aside = path.with_name(f"{path.name}.damaged-{number}")
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(f"{path}{suffix}", f"{aside}{suffix}")
+        log.error("state file %s is damaged: moved to %s; starting afresh", path, aside)
+        return StateDB(path, spool_max=spool_max)
 
     def _lock_state_dir(self) -> int:
         fd = os.open(self.state_dir / "agent.lock", os.O_RDWR | os.O_CREAT, 0o600)
@@ -174,8 +226,10 @@ class Agent:
             self.state_dir,
             s.jobs,
         )
+        if self.state.earlier:  # counted when the spool was opened, before any worker adds to it
+            log.info("%d finding(s) from an earlier run wait in the spool", self.state.earlier)
         for root in self.roots:
-            log.info("watching %s (%s)", root, self._watcher.add(root))
+            log.info("watching %s (%s)", self.processor.shown(root), self._watcher.add(root))
         self._mounts = mounts_below(self.roots, read_mounts())
         for point in sorted(self._mounts):
             self._watcher.add(point)
@@ -187,8 +241,6 @@ class Agent:
             self._spawn(f"worker-{n + 1}", self._work_loop)
         self._spawn("mounts", self._mount_loop)
         self._spawn("sender", self.sender.run)
-        if self.state.pending:
-            log.info("%d finding(s) from an earlier run wait in the spool", self.state.pending)
 
     def _spawn(self, name: str, target: object) -> None:
         thread = threading.Thread(target=target, name=f"dlp-{name}", daemon=True)  # type: ignore[arg-type]
@@ -235,9 +287,9 @@ class Agent:
             folder, settled = item
             try:
                 count = self._enqueue_tree(folder, settled)
-                log.info("queued %d existing file(s) under %s", count, folder)
+                log.info("queued %d existing file(s) under %s", count, self.processor.shown(folder))
             except Exception as exc:
-                log.error("listing %s failed (%s)", folder, _describe(exc))
+                log.error("listing %s failed (%s)", self.processor.shown(folder), _describe(exc))
 
     def _enqueue_tree(self, folder: str, settled: bool) -> int:
         count = 0
@@ -256,10 +308,18 @@ class Agent:
             if path is None:
                 continue
             outcome = None
+            attempt = 0
             try:
                 outcome = self.processor.process(path)
+                self.processor.pause.succeeded()
+            except SpoolError as exc:  # the cache could not be read or written: try the file later
+                attempt += 1
+                self.stopping.wait(self.processor.pause.failed(exc.problem, attempt))
+                outcome = Outcome.CHANGED
             except Exception as exc:
-                log.error("scanning %s failed (%s); the agent goes on", path, _describe(exc))
+                log.error(
+                    "scanning %s failed (%s); the agent goes on", self.processor.shown(path), _describe(exc)
+                )
             finally:
                 self.debouncer.done(path)
             if outcome is Outcome.CHANGED:
@@ -270,10 +330,11 @@ class Agent:
             try:
                 current = mounts_below(self.roots, read_mounts())
                 for point in sorted(current - self._mounts):
-                    log.info("new mount %s: watching (%s) and scanning it", point, self._watcher.add(point))
+                    shown = self.processor.shown(point)
+                    log.info("new mount %s: watching (%s) and scanning it", shown, self._watcher.add(point))
                     self._folders.put((point, True))
                 for point in sorted(self._mounts - current):
-                    log.info("mount %s is gone", point)
+                    log.info("mount %s is gone", self.processor.shown(point))
                     self._watcher.remove(point)
                 self._mounts = current
             except Exception as exc:

@@ -36,16 +36,18 @@ AGENT_OPTIONS = (
     "detectors",
     "exclude",
     "max_file_size",
+    "send_raw_paths",
     "log_level",
 )
 
 
 def _setup_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper()),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    from dlp.printable import EscapingFormatter
+
+    log_format = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    logging.basicConfig(level=getattr(logging, level.upper()), format=log_format, stream=sys.stderr)
+    for handler in logging.getLogger().handlers:  # file names in messages cannot forge log lines
+        handler.setFormatter(EscapingFormatter(log_format))
     for noisy in ("httpx", "httpcore"):  # one line per request at INFO
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
@@ -158,6 +160,11 @@ def _load_config(ctx: click.Context, param: click.Parameter, value: str | None) 
     help="Skip matching files (repeatable); temporary names (*.part, *.tmp ...) are always skipped.",
 )
 @click.option("--max-file-size", default="1G", show_default=True, metavar="SIZE", help="Skip larger files.")
+@click.option(
+    "--send-raw-paths",
+    is_flag=True,
+    help="Send paths as they are (default: values found in them, such as an ID in a file name, are masked).",
+)
 @click.option("--log-level", type=click.Choice(LOG_LEVELS), default="info", show_default=True)
 def agent(
     watch: tuple[str, ...],
@@ -178,6 +185,7 @@ def agent(
     detectors: tuple[str, ...],
     exclude: tuple[str, ...],
     max_file_size: str,
+    send_raw_paths: bool,
     log_level: str,
 ) -> None:
     """Watch folders, scan files as they settle and stream findings to a collector.
@@ -224,6 +232,7 @@ def agent(
             mount_interval=mount_interval,
             max_backoff=max_backoff,
             ca_file=ca_file,
+            send_raw_paths=send_raw_paths,
             **({"host": host_name} if host_name else {}),
         )
         runner = Agent(settings)

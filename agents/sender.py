@@ -11,7 +11,10 @@ them from the spool only after a ``200``. Answers and what follows:
   collector still rejects is moved to the spool's quarantine table and logged.
 
 Failures are logged when the state changes (collector lost, back, token refused),
-not on every retry.
+not on every retry. A certificate the agent cannot verify is logged as such. The
+sender thread never dies: a storage failure of the spool (disk full, I/O error,
+locked) is logged plainly and retried with the same backoff, and so is anything
+unexpected (logged with its type and code location).
 """
 
 from __future__ import annotations
@@ -21,11 +24,13 @@ import logging
 import random
 import ssl
 import threading
+import traceback
 
 import httpx
 
 from dlp import __version__
 from dlp.agents.state import Spooled, StateDB
+from dlp.agents.storage import SpoolError
 
 log = logging.getLogger(__name__)
 FIRST_BACKOFF = 0.5
@@ -34,6 +39,27 @@ FIRST_BACKOFF = 0.5
 def findings_url(collector: str) -> str:
     base = collector.rstrip("/")
     return base if base.endswith("/v1/findings") else base + "/v1/findings"
+
+
+def describe(exc: BaseException) -> str:
+    """An exception as type and code location, never its message (it might quote content)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno}" if frames else ""
+    return f"{type(exc).__name__}{where}"
+
+
+def _certificate_problem(exc: BaseException) -> str | None:
+    """What OpenSSL said about the collector's certificate, if that is why ``exc`` happened."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return current.verify_message or "certificate verify failed"
+        if isinstance(current, ssl.SSLError) and "CERTIFICATE_VERIFY_FAILED" in str(current):
+            return "certificate verify failed"
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def backoff(attempt: int, max_backoff: float, rng: random.Random) -> float:
@@ -83,12 +109,17 @@ class Sender:
         timeout = httpx.Timeout(30.0, connect=5.0)
         with httpx.Client(headers=headers, timeout=timeout, verify=self._verify) as client:
             while not self._stop.is_set():
-                self._state.changed.clear()
-                batch = self._state.batch(self._limit)
-                if not batch:
-                    self._state.changed.wait(1.0)
-                    continue
-                self._deliver(client, batch)
+                try:
+                    self._state.changed.clear()
+                    batch = self._state.batch(self._limit)
+                    if not batch:
+                        self._state.changed.wait(1.0)
+                        continue
+                    self._deliver(client, batch)
+                except SpoolError as exc:
+                    self._retry_later(f"spool {exc.problem}: sending paused", level=logging.ERROR)
+                except Exception as exc:  # the sender must not die; its loop goes on
+                    self._retry_later(f"sending failed ({describe(exc)})", level=logging.ERROR)
 
     def _deliver(self, client: httpx.Client, batch: list[Spooled]) -> None:
         body = b"\n".join(item.body for item in batch) + b"\n"
@@ -97,7 +128,12 @@ class Sender:
         try:
             status = client.post(self._url, content=body).status_code
         except httpx.HTTPError as exc:
-            self._retry_later(f"collector unreachable ({type(exc).__name__})")
+            certificate = _certificate_problem(exc)
+            if certificate is not None:
+                problem = f"TLS certificate verification of the collector failed ({certificate})"
+                self._retry_later(problem, level=logging.ERROR)
+            else:
+                self._retry_later(f"collector unreachable ({type(exc).__name__})")
             return
         if status == 200:
             self._state.ack(batch)

@@ -32,14 +32,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from dlp.agents.store import Filters, Store
+from dlp.agents.queryparams import BadQuery, parse_query
+from dlp.agents.store import Store
 from dlp.agents.tokens import TokenSet, read_tokens
-from dlp.agents.wire import BadRecord, now_utc, parse_batch, parse_time
+from dlp.agents.wire import BadRecord, now_utc, parse_batch
 from dlp.errors import ConfigError
 
 log = logging.getLogger(__name__)
-MAX_PAGE = 1000
-DEFAULT_PAGE = 100
 
 
 class TooLarge(Exception):
@@ -122,21 +121,11 @@ def create_app(store: Store, tokens: TokenSet, *, max_body: int) -> Starlette:
     async def get_findings(request: Request) -> Response:
         if not tokens.check(request.headers.get("authorization")):
             return _error(401, "missing or wrong bearer token")
-        params = request.query_params
         try:
-            limit = int(params.get("limit", DEFAULT_PAGE))
-            after = int(params.get("cursor", 0))
-            since = parse_time(params["since"]) if "since" in params else None
-        except (ValueError, OverflowError):
-            return _error(400, "limit and cursor must be integers, since an ISO 8601 time")
-        if not 1 <= limit <= MAX_PAGE or after < 0:
-            return _error(400, f"limit must be 1-{MAX_PAGE} and cursor not negative")
-        filters = Filters(
-            host=params.get("host"),
-            detector=params.get("detector"),
-            path_prefix=params.get("path_prefix"),
-            since=since,
-        )
+            query = parse_query(request.query_params.multi_items())
+        except BadQuery as exc:
+            return _error(400, str(exc))
+        filters, limit, after = query.filters, query.limit, query.after
         records, cursor = await run_in_threadpool(store.query, filters, limit=limit, after=after)
         return _json({"findings": records, "next_cursor": cursor})
 

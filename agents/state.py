@@ -15,6 +15,10 @@ A scanned file's findings and its cache row are written in one transaction: afte
 crash either both are there or neither is (and the file is scanned again), so no
 finding can be lost between the two. Nothing raw is stored: records hold masked
 values and keyed fingerprints; digests are HMACs under the deployment key.
+
+Every storage failure (disk full, I/O error, locked, damaged) is raised as
+:class:`~dlp.agents.storage.SpoolError` with a plain ``problem``, after rolling
+back whatever was open; the caller retries with backoff.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from dlp.agents.storage import storage
 from dlp.agents.wire import now_utc, printable_path
 
 log = logging.getLogger(__name__)
@@ -87,12 +92,18 @@ class StateDB:
         self._room = threading.Condition(self._lock)
         self.changed = threading.Event()
         """Set whenever findings were added to the spool (wakes the sender)."""
-        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))  # private; -wal and -shm inherit the mode
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes; see module doc
-        self._db.executescript(SCHEMA)
-        self._pending = self._db.execute("SELECT count(*) FROM spool").fetchone()[0]
+        self._folder = str(path.parent)
+        with storage(None, self._folder):
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600))  # -wal, -shm inherit it
+            os.chmod(path, 0o600)
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        with storage(self._db, self._folder):
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes; see module doc
+            self._db.executescript(SCHEMA)
+            self._pending = self._db.execute("SELECT count(*) FROM spool").fetchone()[0]
+        self.earlier = self._pending
+        """Findings found in the spool when it was opened (left by an earlier run)."""
         self._full = False
         self._released = False
         if self._pending:
@@ -101,7 +112,7 @@ class StateDB:
     # -- content-hash cache -------------------------------------------------------
 
     def cached(self, path: str) -> Cached | None:
-        with self._lock:
+        with self._lock, storage(self._db, self._folder):
             row = self._db.execute(
                 "SELECT size, mtime_ns, inode, digest FROM files WHERE path = ?", (printable_path(path),)
             ).fetchone()
@@ -109,11 +120,11 @@ class StateDB:
 
     def remember(self, path: str, sig: FileSig, digest: str) -> None:
         """Mark ``path`` as scanned with no findings to add."""
-        with self._lock:
+        with self._lock, storage(self._db, self._folder):
             self._upsert_file(path, sig, digest)
 
     def forget(self, path: str) -> None:
-        with self._lock:
+        with self._lock, storage(self._db, self._folder):
             self._db.execute("DELETE FROM files WHERE path = ?", (printable_path(path),))
 
     def _upsert_file(self, path: str, sig: FileSig, digest: str) -> None:
@@ -163,17 +174,14 @@ class StateDB:
         """
         rows = list(records)
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
+            with storage(self._db, self._folder):
+                self._db.execute("BEGIN IMMEDIATE")
                 before = self._db.total_changes
                 self._db.executemany("INSERT OR IGNORE INTO spool (id, body) VALUES (?, ?)", rows)
                 added = self._db.total_changes - before
                 if sig is not None and digest is not None:
                     self._upsert_file(path, sig, digest)
                 self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
             self._pending += added
         if added:
             self.changed.set()
@@ -181,7 +189,7 @@ class StateDB:
 
     def batch(self, limit: int) -> list[Spooled]:
         """The oldest ``limit`` findings, in spool order."""
-        with self._lock:
+        with self._lock, storage(self._db, self._folder):
             rows = self._db.execute(
                 "SELECT seq, id, body FROM spool ORDER BY seq LIMIT ?", (limit,)
             ).fetchall()
@@ -199,8 +207,8 @@ class StateDB:
         if not items:
             return
         with self._room:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
+            with storage(self._db, self._folder):
+                self._db.execute("BEGIN IMMEDIATE")
                 if reason is not None:
                     self._db.executemany(
                         "INSERT OR REPLACE INTO quarantine (id, body, reason, at) VALUES (?, ?, ?, ?)",
@@ -210,9 +218,6 @@ class StateDB:
                 self._db.executemany("DELETE FROM spool WHERE seq = ?", [(item.seq,) for item in items])
                 removed = self._db.total_changes - before
                 self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
             self._pending -= removed
             if self._full and self._pending < self.spool_max:
                 self._full = False
@@ -222,7 +227,7 @@ class StateDB:
             self._room.notify_all()
 
     def quarantined(self) -> int:
-        with self._lock:
+        with self._lock, storage(self._db, self._folder):
             return self._db.execute("SELECT count(*) FROM quarantine").fetchone()[0]
 
     def close(self) -> None:

@@ -87,10 +87,12 @@ class Filters:
             # (else it walks the whole table in seq order). substr() makes it exact.
             clauses.append("likelihood(path >= :prefix, 0.01) AND substr(path, 1, :prefix_len) = :prefix")
             params.update(prefix=self.path_prefix, prefix_len=len(self.path_prefix))
-            last = self.path_prefix[-1]
-            if last != "\U0010ffff":
+            following = ord(self.path_prefix[-1]) + 1
+            if following == 0xD800:  # surrogates are not characters: U+D7FF is followed by U+E000
+                following = 0xE000
+            if following <= 0x10FFFF:
                 clauses.append("likelihood(path < :prefix_end, 0.01)")
-                params["prefix_end"] = self.path_prefix[:-1] + chr(ord(last) + 1)
+                params["prefix_end"] = self.path_prefix[:-1] + chr(following)
         if self.since is not None:
             clauses.append("time >= :since")
             params["since"] = self.since

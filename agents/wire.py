@@ -11,7 +11,8 @@ One finding is one JSON object on one line (NDJSON)::
 
 Apart from ``id``, ``host``, ``agent_version`` and ``time`` it is the finding's
 ``dlp scan --format jsonl`` record without ``type``; ``location`` may carry more
-keys inside documents (``sheet``, ``cell``, ``part``, ``paragraph``, ``page``).
+keys inside documents (``sheet``, ``cell``, ``part``, ``paragraph``, ``page``), and
+``"name": true`` for a value found in the file's or member's name.
 ``id`` is the SHA-256 of host, path, member, detector, fingerprint and the whole
 location, so the same finding sent twice (a resend after a crash) is the same row.
 There is never a raw value: a record with a ``value`` field is rejected.
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -95,16 +97,21 @@ def printable_path(name: str) -> str:
         return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def finding_record(finding: Finding, *, host: str, agent_version: str, time: str) -> dict[str, Any]:
+def finding_record(
+    finding: Finding, *, host: str, agent_version: str, time: str, mask: Callable[[str], str] | None = None
+) -> dict[str, Any]:
     """The wire record of a finding: its ``dlp scan`` JSONL record plus id, host, version and time.
 
-    Raises ``ValueError`` if the finding holds a raw value.
+    ``mask`` rewrites the path and member first (the agent masks the values found in
+    them: :meth:`dlp.Scanner.mask_values`). Raises ``ValueError`` if the finding holds
+    a raw value.
     """
     scan_record = finding.as_record()
     if finding.value is not None or "value" in scan_record:
         raise ValueError("refusing to send a finding with a raw value (scanner must not reveal)")
-    path = printable_path(finding.path)
-    member = None if finding.member is None else printable_path(finding.member)
+    mask = mask or _same
+    path = printable_path(mask(finding.path))
+    member = None if finding.member is None else printable_path(mask(finding.member))
     location = scan_record["location"]
     record: dict[str, Any] = {
         "id": finding_id(host, path, member, finding.detector, finding.fingerprint, location),
@@ -117,6 +124,10 @@ def finding_record(finding: Finding, *, host: str, agent_version: str, time: str
     if member is not None:
         record["member"] = member
     return record
+
+
+def _same(text: str) -> str:
+    return text
 
 
 def _text(record: dict[str, Any], name: str, *, required: bool) -> str | None:
@@ -136,9 +147,11 @@ def _location(location: Any) -> dict[str, Any]:
         raise BadRecord("field 'location' needs an integer offset >= 0 and line >= 1")
     for key, value in location.items():
         if len(key) > 32 or not (
-            (type(value) is int and value >= 0) or (isinstance(value, str) and len(value) <= 256)
+            (type(value) is int and value >= 0)
+            or type(value) is bool  # {"name": true}: the value is in the file's name
+            or (isinstance(value, str) and len(value) <= 256)
         ):
-            raise BadRecord("field 'location' holds only short texts and non-negative integers")
+            raise BadRecord("field 'location' holds only short texts, non-negative integers and booleans")
     return location
 
 

@@ -22,6 +22,7 @@ from dlp.config import ScanConfig
 from dlp.errors import ConfigError
 from dlp.output.base import Summary
 from dlp.policy import FAIL_ON
+from dlp.printable import printable_text
 
 if TYPE_CHECKING:
     from dlp.report import Processed
@@ -220,7 +221,7 @@ def scan(
             file_timeout=file_timeout,
             edm_index=Path(edm_index) if edm_index else None,
         )
-        settings = _settings(paths, config_file, no_config)
+        settings = _settings(paths, config_file, no_config, quiet=quiet)
         config = settings.apply(config, keep=_given_on_command_line())
         config = replace(config, key=resolve_key(config.key))
         from dlp.scanner import Scanner
@@ -276,10 +277,20 @@ def _given_on_command_line() -> set[str]:
     return {name for name in ctx.params if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE}
 
 
-def _settings(paths: tuple[str, ...], config_file: str | None, no_config: bool):  # type: ignore[no-untyped-def]
+def _settings(paths: tuple[str, ...], config_file: str | None, no_config: bool, *, quiet: bool = False):  # type: ignore[no-untyped-def]
+    """The config file's settings; says on stderr which file was used and which were ignored."""
     from dlp.configfile import discover
 
-    return discover(paths, Path(config_file) if config_file else None, enabled=not no_config)
+    settings = discover(paths, Path(config_file) if config_file else None, enabled=not no_config)
+    for ignored in settings.ignored:
+        click.echo(
+            f"dlp: ignored config file {printable_text(str(ignored))}: it is inside the scanned tree "
+            "(name it with --config to use it)",
+            err=True,
+        )
+    if settings.source is not None and not quiet:
+        click.echo(f"dlp: using config file {printable_text(str(settings.source))}", err=True)
+    return settings
 
 
 def _policy(settings, config: ScanConfig, fail_on: str | None):  # type: ignore[no-untyped-def]
@@ -342,7 +353,7 @@ def _print_summary(summary: Summary) -> None:
         parts = ", ".join(f"{r} {n}" for r, n in summary.problems.most_common())
         echo(f"Not (fully) scanned: {len(summary.incomplete)} ({parts})")
         for path, reason, message in summary.incomplete[:10]:
-            echo(f"  {path}: {reason}: {message}")
+            echo(f"  {printable_text(path)}: {reason}: {printable_text(message)}")
         if len(summary.incomplete) > 10:
             echo(f"  ... and {len(summary.incomplete) - 10} more (see the report)")
     if summary.skipped:
@@ -351,7 +362,7 @@ def _print_summary(summary: Summary) -> None:
 
 
 def _fail(message: str) -> None:
-    click.echo(f"dlp: error: {message}", err=True)
+    click.echo(f"dlp: error: {printable_text(message)}", err=True)
     sys.exit(EXIT_USAGE)
 
 
@@ -433,7 +444,8 @@ def baseline_create(
         _fail(str(exc))
     click.echo(f"Wrote {count} baseline entries for {summary.files} file(s) to {output}", err=True)
     for path, reason, message in summary.incomplete[:10]:
-        click.echo(f"  not (fully) scanned: {path}: {reason}: {message}", err=True)
+        shown = f"{printable_text(path)}: {reason}: {printable_text(message)}"
+        click.echo(f"  not (fully) scanned: {shown}", err=True)
     sys.exit(EXIT_INCOMPLETE if summary.problems else EXIT_CLEAN)
 
 

@@ -1,7 +1,11 @@
 """Config files: ``dlp.toml``, or a ``[tool.dlp]`` table in ``pyproject.toml``.
 
-Found from the (first) scan root upwards, the nearest folder first, or given
-with ``dlp scan --config FILE``. Command-line options override it. ::
+Trusted only from where the person running the scan put it: ``--config FILE``,
+else the nearest one in the current folder or its parents, else
+``$XDG_CONFIG_HOME/dlp/dlp.toml``. A config file inside a scanned tree (a
+prepared USB drive) is never read unless ``--config`` names it; :func:`discover`
+reports it as ignored. No config file may point the cache into a scanned tree.
+Command-line options override it. ::
 
     detectors = ["cn_resident_id", "cn_mobile", "bank_card"]   # any ScanConfig field by name
     exclude = ["*.lock", "vendor/*"]
@@ -29,8 +33,9 @@ control): use ``DLP_KEY`` or the key file.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,6 +65,8 @@ class Settings:
     """ScanConfig fields set by the file (paths already resolved)."""
     thresholds: Thresholds = field(default_factory=Thresholds)
     fail_on: str | None = None
+    ignored: tuple[Path, ...] = ()
+    """Config files passed over because they lie inside a scanned tree."""
 
     def apply(self, config: ScanConfig, *, keep: Collection[str] = ()) -> ScanConfig:
         """``config`` with the file's fields, except those named in ``keep`` (given on the command line)."""
@@ -83,17 +90,27 @@ class _Problem(Exception):
 
 def find(start: Path) -> Path | None:
     """The nearest ``dlp.toml``, or ``pyproject.toml`` with a ``[tool.dlp]`` table, at or above ``start``."""
+    return next(candidates(start), None)
+
+
+def candidates(start: Path) -> Iterator[Path]:
+    """Every config file at or above ``start``, the nearest first."""
     folder = start.resolve()
     if not folder.is_dir():
         folder = folder.parent
     for candidate in (folder, *folder.parents):
         config = candidate / CONFIG_NAME
         if config.is_file():
-            return config
+            yield config
         pyproject = candidate / PYPROJECT
         if pyproject.is_file() and _has_tool_dlp(pyproject):
-            return pyproject
-    return None
+            yield pyproject
+
+
+def user_config() -> Path:
+    """The user's own config file: ``$XDG_CONFIG_HOME/dlp/dlp.toml`` (``~/.config/dlp/dlp.toml``)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "dlp" / CONFIG_NAME
 
 
 def _has_tool_dlp(path: Path) -> bool:
@@ -103,15 +120,56 @@ def _has_tool_dlp(path: Path) -> bool:
         return False
 
 
-def discover(paths: Sequence[str], explicit: Path | None = None, *, enabled: bool = True) -> Settings:
-    """Settings from ``explicit``, else from the config file found from the first scan root."""
+def inside(path: Path, roots: Sequence[str]) -> bool:
+    """True when ``path`` is a scan root or lies below a folder one (symbolic links resolved)."""
+    resolved = path.resolve()
+    for root in roots:
+        if root == "-":
+            continue
+        top = Path(root).resolve()
+        if resolved == top or (top.is_dir() and resolved.is_relative_to(top)):
+            return True
+    return False
+
+
+def discover(
+    paths: Sequence[str], explicit: Path | None = None, *, enabled: bool = True, cwd: Path | None = None
+) -> Settings:
+    """Settings from ``explicit``, else from the nearest trusted config file.
+
+    Trusted: the current folder (``cwd``) and its parents, then the user's config
+    file; any of them inside a scan root in ``paths`` is skipped and listed in
+    :attr:`Settings.ignored`. Whatever the source, a ``cache_dir`` inside a scan
+    root is a :class:`ConfigError`.
+    """
     if explicit is not None:
-        return load(explicit)
+        return _guarded(load(explicit), paths)
     if not enabled:
         return Settings()
-    roots = [p for p in paths if p != "-"]
-    found = find(Path(roots[0]) if roots else Path.cwd())
-    return load(found) if found is not None else Settings()
+    ignored: list[Path] = []
+    for root in paths:  # the scan root's own config file, which earlier versions read
+        if root != "-" and Path(root).is_dir():
+            ignored.extend(c.resolve() for c in candidates(Path(root)) if inside(c, paths))
+    for candidate in (*candidates(cwd or Path.cwd()), user_config()):
+        if not candidate.is_file():
+            continue
+        if inside(candidate, paths):
+            ignored.append(candidate.resolve())
+            continue
+        return dataclasses.replace(_guarded(load(candidate), paths), ignored=_unique(ignored))
+    return Settings(ignored=_unique(ignored))
+
+
+def _unique(paths: list[Path]) -> tuple[Path, ...]:
+    return tuple(dict.fromkeys(paths))
+
+
+def _guarded(settings: Settings, paths: Sequence[str]) -> Settings:
+    """``settings``, unless they point the cache into a scanned tree."""
+    cache_dir = settings.scan.get("cache_dir")
+    if cache_dir is not None and inside(Path(cache_dir), paths):
+        raise ConfigError(f"{settings.source}: cache_dir {cache_dir} is inside the scanned tree")
+    return settings
 
 
 def load(path: Path) -> Settings:

@@ -196,7 +196,10 @@ _NO_MEMBER = object()
 
 
 def _record(location: Location) -> int | tuple[str, int]:
-    """The record a finding belongs to: its spreadsheet row, else its line."""
+    """The record a finding belongs to: its spreadsheet row, else its line (a value
+    in the file's name is a record of its own)."""
+    if location.name:
+        return ("\0name", 0)
     cell = location.cell
     if cell is not None:
         match = _CELL_ROW.search(cell)

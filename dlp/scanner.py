@@ -34,6 +34,8 @@ from dlp.extract.sniff import sniff_kind
 from dlp.extract.stream import LOOKBEHIND, MARGIN, Window, windows
 from dlp.findings import Finding, Location, Problem, ScanResult, plain_findings, printable
 from dlp.keys import resolve_key
+from dlp.names import mask_values, name_findings
+from dlp.safeopen import NotRegular, open_regular
 from dlp.walk import STDIN, Entry, walk
 
 HEADER_BYTES = 4096
@@ -136,25 +138,20 @@ class Scanner:
         JSONL instead (:mod:`dlp.engine.lane`).
         """
         name = os.fspath(path)
-        try:
-            st = os.stat(name)
+        try:  # one open, checked with fstat: a file swapped for a link or FIFO is not read
+            handle, st = open_regular(name, follow_symlinks=self.config.follow_symlinks)
         except FileNotFoundError:
             raise FileUnreadable(f"{name}: no such file", reason="vanished") from None
+        except NotRegular as exc:
+            raise FileUnreadable(f"{name}: {exc.strerror}", reason="not_regular") from None
         except OSError as exc:
             raise FileUnreadable(f"{name}: {exc.strerror}") from None
-        if not os.path.isfile(name):
-            raise FileUnreadable(f"{name}: not a regular file", reason="not_regular")
         if st.st_size > self.config.max_file_size:
+            handle.close()
             raise FileTooLarge(f"{name}: {st.st_size} bytes is over the limit of {self.config.max_file_size}")
-        try:
-            handle = open(name, "rb")  # noqa: SIM115 - closed below
-        except FileNotFoundError:
-            raise FileUnreadable(f"{name}: removed before it could be read", reason="vanished") from None
-        except OSError as exc:
-            raise FileUnreadable(f"{name}: {exc.strerror}") from None
         with handle:
             return self.scan_stream(
-                handle, name=name, size_hint=st.st_size, flush=flush, piece=piece, lane=lane
+                handle, name=name, size_hint=st.st_size, flush=flush, piece=piece, lane=lane, scan_name=True
             )
 
     def scan_paths(self, paths: Iterable[str | os.PathLike[str]]) -> Iterator[ScanResult]:
@@ -185,8 +182,9 @@ class Scanner:
 
                 return self.scan_stream(sys.stdin.buffer, name=STDIN, flush=flush, piece=piece, lane=lane)
             return self.scan_file(entry.path, flush=flush, piece=piece, lane=lane)
-        except ScanError as exc:
-            return ScanResult(printable(entry.path), problems=(Problem(exc.reason, printable(exc.message)),))
+        except ScanError as exc:  # the record names the file: its message need not (names are content)
+            message = exc.message.removeprefix(f"{entry.path}: ")
+            return ScanResult(printable(entry.path), problems=(Problem(exc.reason, printable(message)),))
 
     def scan_entry_pieces(
         self, entry: Entry, *, piece: int = PIECE, lane: LaneOutput | None = None
@@ -237,25 +235,31 @@ class Scanner:
         flush: Flush | None = None,
         piece: int = PIECE,
         lane: LaneOutput | None = None,
+        scan_name: bool = False,
     ) -> ScanResult:
         """Scan a binary stream to its end.
 
         The type comes from the content (:func:`~dlp.extract.sniff.sniff_kind`):
         text is scanned chunk by chunk as it streams; documents and containers go
-        through their extractor (:mod:`dlp.extract`), members recursively.
+        through their extractor (:mod:`dlp.extract`), members recursively. With
+        ``scan_name``, the last part of ``name`` (a file name) is scanned too
+        (:mod:`dlp.names`).
         """
         name = printable(name)  # reports need valid Unicode; the file is already open
         counting = _Counting(stream)
         sink = Sink(flush, piece)
         sink.lane = lane
+        if scan_name:
+            self.add_name_findings(sink, name, None)
         encoding: Encoding | None = None
         size = 0
         try:
             origin = stream.tell() if stream.seekable() else None
             first = counting.read(self.config.chunk_size)
             kind = sniff_kind(first, name)
-            if kind == "media":  # pictures, sound, video: no text without OCR
-                return ScanResult(name, size=size_hint or counting.count, skipped="media")
+            if kind == "media":  # pictures, sound, video: no text without OCR (the name has some)
+                found = tuple(sink.findings) if lane is None else ()
+                return ScanResult(name, findings=found, size=size_hint or counting.count, skipped="media")
             if kind == "text":
                 encoding = self._scan_text(counting, stream, first, size_hint, name, None, sink)
             else:
@@ -429,10 +433,13 @@ class Scanner:
         name = printable(path)
         sink = Sink()
         sink.lane = lane
+        if start == 0:  # the first segment carries the file name's findings
+            self.add_name_findings(sink, name, None)
         seen_rules: set[str] = set(reported)
         low = max(0, start - LOOKBEHIND)
         try:
-            with open(path, "rb") as handle:
+            handle, _ = open_regular(path, follow_symlinks=self.config.follow_symlinks)
+            with handle:
                 handle.seek(low)
                 reader = _Limited(handle, end + MARGIN - low)
                 first = reader.read(self.config.chunk_size)
@@ -526,6 +533,23 @@ class Scanner:
             if not mid_guess.raw and not mid_guess.binary:
                 return mid_guess
         return encoding
+
+    def add_name_findings(self, sink: Sink, path: str, member: str | None) -> None:
+        """Findings in the name of input ``path`` (or of its ``member``), into ``sink``."""
+        if self._path_allowed(path):
+            return
+        name = member.rsplit("!", 1)[-1] if member is not None else os.path.basename(path)
+        found = name_findings(self._core, name, path=path, member=member, reveal=self.config.reveal)
+        if not found:
+            return
+        if member is None and sink.lane is not None:
+            sink.lane.add_findings(found)
+        else:
+            sink.add(found)
+
+    def mask_values(self, text: str) -> str:
+        """``text`` (a path) with the values found in it masked: :func:`dlp.names.mask_values`."""
+        return mask_values(self._core, text)
 
     def _path_allowed(self, name: str) -> bool:
         """True when the allowlist drops every finding of input ``name``."""

@@ -144,10 +144,10 @@ def test_polling_mode_finds_files_written_in_place(
 
 
 class ExplodingScanner(Scanner):
-    def scan_file(self, path):  # type: ignore[no-untyped-def]
-        if "boom" in os.fspath(path):
+    def scan_stream(self, stream, **options):  # type: ignore[no-untyped-def]
+        if "boom" in options["name"]:
             raise RuntimeError("synthetic failure quoting 13812345678")
-        return super().scan_file(path)
+        return super().scan_stream(stream, **options)
 
 
 def test_an_exception_on_one_file_is_logged_and_the_agent_goes_on(

@@ -214,10 +214,42 @@ def test_query_filters_and_paging(collector: tuple[str, Path]) -> None:
     assert get_findings(url, host="ws-nobody") == []
 
 
-@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 5000}, {"cursor": "x"}, {"since": "soon"}])
-def test_bad_query_parameters_are_400(collector: tuple[str, Path], params: dict) -> None:
+@pytest.mark.parametrize(
+    "query",
+    [
+        "limit=0",
+        "limit=5000",
+        "limit=%2B5",
+        "limit=99999999999999999999999",
+        "cursor=x",
+        "cursor=-1",
+        "cursor=99999999999999999999999",
+        "cursor=9223372036854775808",
+        "since=soon",
+        "since=99999-01-01",
+        "host=a%00b",
+        "detector=" + "d" * 200,
+        "path_prefix=" + "p" * 5000,
+        "hots=ws-1",
+        "host=a&host=b",
+    ],
+)
+def test_bad_query_parameters_are_400_with_a_message(collector: tuple[str, Path], query: str) -> None:
     url, _ = collector
-    assert httpx.get(f"{url}/v1/findings", params=params, headers=auth(), timeout=10).status_code == 400
+    reply = httpx.get(f"{url}/v1/findings?{query}", headers=auth(), timeout=10)
+    assert reply.status_code == 400
+    message = reply.json()["error"]
+    assert message and "b" * 3 not in message and "p" * 10 not in message  # names, never echoes
+
+
+def test_the_largest_cursor_and_a_prefix_ending_in_u_d7ff_are_answered(collector: tuple[str, Path]) -> None:
+    url, _ = collector
+    records = sample_records(3, host="ws-d7ff", path="/media/usb/\ud7ff/\ud7ff.csv", seed=21)
+    assert post(url, ndjson(records), auth()).json()["accepted"] == 3
+    found = get_findings(url, path_prefix="/media/usb/\ud7ff")
+    assert [r["id"] for r in found] == [r["id"] for r in records]
+    reply = httpx.get(f"{url}/v1/findings?cursor=9223372036854775807", headers=auth(), timeout=10)
+    assert reply.status_code == 200 and reply.json() == {"findings": [], "next_cursor": None}
 
 
 def run_cli(args: list[str], home: Path) -> subprocess.CompletedProcess[bytes]:

@@ -33,7 +33,7 @@ def project(tmp_path: Path) -> Path:
     return tmp_path / "proj"
 
 
-def test_found_from_the_scan_root_upwards(project: Path) -> None:
+def test_found_from_the_current_folder_upwards(project: Path) -> None:
     sub = project / "docs" / "sub"
     assert find(sub) is None or not str(find(sub)).startswith(str(project))
     write(project / "pyproject.toml", '[project]\nname = "x"\n')  # no [tool.dlp]: not a config
@@ -43,9 +43,38 @@ def test_found_from_the_scan_root_upwards(project: Path) -> None:
     assert find(sub / "memo.txt") == (project / "pyproject.toml").resolve()
     write(project / "docs" / "dlp.toml", "exclude = []\n")
     assert find(sub) == (project / "docs" / "dlp.toml").resolve()
-    assert discover([str(sub)]).source == (project / "docs" / "dlp.toml").resolve()
-    assert discover([str(sub)], enabled=False) == Settings()
-    assert discover(["-", str(sub)]).source == (project / "docs" / "dlp.toml").resolve()
+    # from the current folder upwards, not from the scan root
+    assert discover([str(sub)], cwd=sub).source == (project / "docs" / "dlp.toml").resolve()
+    assert discover([str(sub)], cwd=project).source == (project / "pyproject.toml").resolve()
+    assert discover([str(sub)], cwd=sub, enabled=False) == Settings()
+    assert discover(["-", str(sub)], cwd=sub).source == (project / "docs" / "dlp.toml").resolve()
+
+
+def test_a_config_inside_a_scanned_tree_is_ignored(project: Path) -> None:
+    docs = project / "docs"
+    inner = write(docs / "dlp.toml", "exclude = []\n")
+    outer = write(project / "dlp.toml", "exclude = []\n")
+    settings = discover([str(docs)], cwd=docs / "sub")  # the current folder lies in the tree
+    assert settings.source == outer.resolve() and settings.ignored == (inner.resolve(),)
+    settings = discover([str(project)], cwd=docs)
+    assert settings.source is None and set(settings.ignored) == {inner.resolve(), outer.resolve()}
+    assert discover([str(project)], inner, cwd=docs).source == inner  # named with --config: read
+
+
+def test_the_user_config_folder_is_the_last_place_looked(project: Path, tmp_path: Path) -> None:
+    user = write(tmp_path / "xdg-config" / "dlp" / "dlp.toml", 'detectors = ["email"]\n')
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    assert discover([str(project)], cwd=elsewhere).source == user
+    write(elsewhere / "dlp.toml", "exclude = []\n")
+    assert discover([str(project)], cwd=elsewhere).source == (elsewhere / "dlp.toml").resolve()
+
+
+def test_no_config_points_the_cache_into_the_scanned_tree(project: Path, tmp_path: Path) -> None:
+    config = write(tmp_path / "trusted.toml", 'cache_dir = "proj/docs/.cache"\n')
+    with pytest.raises(ConfigError, match=r"cache_dir .* is inside the scanned tree"):
+        discover([str(project / "docs")], config)
+    assert discover([str(project / "docs" / "sub")], config).scan["cache_dir"] == project / "docs" / ".cache"
 
 
 def test_every_section(project: Path) -> None:
@@ -170,12 +199,14 @@ def scan(cli, *args: str) -> tuple[int, list[dict], str]:  # type: ignore[no-unt
     return run.exit_code, [json.loads(line) for line in run.out.splitlines()], run.err
 
 
-def test_the_cli_uses_the_config_and_the_command_line_wins(cli, project: Path) -> None:  # type: ignore[no-untyped-def]
-    target = str(project / "docs")
+def test_the_cli_uses_the_config_and_the_command_line_wins(cli, project: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(project)
+    target = "docs"
     write(project / "dlp.toml", 'detectors = ["email"]\n\n[policy]\nfail_on = "customer_list"\n')
-    code, records, _ = scan(cli, target)
+    code, records, err = scan(cli, target)
     assert {r["detector"] for r in records if r["type"] == "finding"} == {"email"}
     assert code == 0  # fail_on from the file: no customer list
+    assert f"dlp: using config file {(project / 'dlp.toml').resolve()}" in err
     code, records, _ = scan(cli, "--detectors", "cn_mobile", "--fail-on", "any", target)
     assert {r["detector"] for r in records if r["type"] == "finding"} == {"cn_mobile"}
     assert code == 1
@@ -186,7 +217,8 @@ def test_the_cli_uses_the_config_and_the_command_line_wins(cli, project: Path) -
     assert {r["detector"] for r in records if r["type"] == "finding"} == {"cn_mobile"}
 
 
-def test_a_bad_config_exits_2_with_file_and_line(cli, project: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_config_exits_2_with_file_and_line(cli, project: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(project)
     config = write(project / "dlp.toml", "exclude = []\nmax_fil_size = 3\n")
     run = cli(["scan", str(project / "docs")])
     assert run.exit_code == 2

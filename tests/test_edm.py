@@ -343,7 +343,8 @@ def test_a_value_shared_by_many_customers_identifies_none(tmp_path: Path, cli) -
         assert [r["customers"] for r in records if r["type"] == "file"] == [customers_matched]
 
 
-def test_the_index_can_come_from_the_config_file(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_the_index_can_come_from_the_config_file(tmp_path: Path, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)  # the config of the current folder
     rows = customers(random.Random(31), 10)
     build_index(write_csv(tmp_path / "m.csv", rows), tmp_path / "data" / "m.edm", key())
     (tmp_path / "dlp.toml").write_text('edm = "data/m.edm"\n', encoding="utf-8")

@@ -71,6 +71,31 @@ def test_a_short_key_file_is_a_config_error(monkeypatch: pytest.MonkeyPatch, tmp
     assert "tiny" not in str(caught.value)
 
 
+def test_a_short_dlp_key_is_refused_like_a_short_key_file(cli_process, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "memo.txt").write_text("电话 13812345678\n", encoding="utf-8")
+    run = cli_process(["scan", str(tmp_path / "memo.txt")], env={"DLP_KEY": "k"})
+    assert run.exit_code == 2
+    assert "DLP_KEY is too short (need at least 16 bytes)" in run.err
+    run = cli_process(["scan", str(tmp_path / "memo.txt")], env={"DLP_KEY": "0123456789abcdeX"})
+    assert run.exit_code == 1 and "0123456789abcdeX" not in run.err + run.out
+
+
+def test_a_key_file_others_can_read_gives_a_warning(cli_process, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    key_file = tmp_path / "key"
+    key_file.write_bytes(b"file-key-0123456789abcdef\n")
+    memo = tmp_path / "memo.txt"
+    memo.write_text("nothing here\n", encoding="utf-8")
+    env = {"DLP_KEY": "", "DLP_KEY_FILE": str(key_file)}
+    key_file.chmod(0o644)
+    run = cli_process(["scan", str(memo)], env=env)
+    assert run.exit_code == 0
+    assert f"key file {key_file} can be read or changed by group or others (mode 644)" in run.err
+    assert "file-key" not in run.err
+    key_file.chmod(0o600)
+    run = cli_process(["scan", str(memo)], env=env)
+    assert run.exit_code == 0 and "key file" not in run.err
+
+
 def test_scanner_uses_the_environment_key(monkeypatch: pytest.MonkeyPatch, cache_home: Path) -> None:
     monkeypatch.setenv("DLP_KEY", "env-key-for-the-scanner-0123")
     scanner = dlp.Scanner(dlp.ScanConfig(cache_dir=cache_home))

@@ -139,7 +139,7 @@ class Core:
                     rule_index[name] = len(self.rules)
                     self.rules.append(name)
                 trigger_specs.append((trigger.literal, trigger.caseless, rule_index[name]))
-        self._yara = compile_rules({}, signatures, cache_dir=cache_dir) if signatures else None
+        self._yara = compile_rules({}, signatures, cache_dir=cache_dir, key=key) if signatures else None
         self._timeout = timeout
         edm_spec = None
         columns: list[str] = []

@@ -1,18 +1,22 @@
 """Find and compile the signature rules (YARA).
 
 Signature rules come from ``dlp.signatures`` and any ``--rules`` folders, one
-namespace per file. The compiled set is cached on disk, keyed by a hash of every
+namespace per file. The compiled set is cached on disk, named by a hash of every
 source and the YARA version, so start-up only compiles after a change. (Detector
 patterns are not YARA rules: the native core compiles them, see
 :mod:`dlp.engine.core`.)
+
+A compiled rule file is code for YARA's loader, which trusts it (a flipped byte
+can crash the process), so the cache is never loaded unchecked
+(:mod:`dlp.engine.rulecache`): each file carries an HMAC-SHA256 of its content
+under a key derived from the fingerprint key, is written atomically into a folder
+the user owns with mode 0700, and is read once, checked, and loaded from memory.
+A file that fails the check is deleted and the rules are compiled again.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
@@ -20,6 +24,7 @@ from pathlib import Path
 
 import yara
 
+from dlp.engine.rulecache import RuleCache, default_cache_dir
 from dlp.errors import RuleError
 
 RULE_SUFFIXES = (".yar", ".yara")
@@ -57,19 +62,17 @@ def signature_files(rule_dirs: Sequence[Path], *, builtin: bool = True) -> list[
     return found
 
 
-def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "dlp"
-
-
 def compile_rules(
     sources: Mapping[str, str],
     signatures: Sequence[RuleFile] = (),
     *,
     cache_dir: Path | None = None,
     use_cache: bool = True,
+    key: bytes = b"",
 ) -> yara.Rules:
-    """Compile (or load from the cache) ``sources`` (namespace -> text) plus signature files."""
+    """Compile (or load from the cache) ``sources`` (namespace -> text) plus signature files.
+
+    The cache is used only with a ``key`` (the fingerprint key) to sign and check it."""
     all_sources = dict(sources)
     for rule_file in signatures:
         if rule_file.namespace in all_sources:
@@ -78,20 +81,20 @@ def compile_rules(
     digest = hashlib.sha256(yara.YARA_VERSION.encode())
     for ns in sorted(all_sources):
         digest.update(b"\0" + ns.encode() + b"\0" + all_sources[ns].encode())
-    cache_path = (cache_dir or default_cache_dir()) / f"rules-{digest.hexdigest()[:32]}.yarc"
-    if use_cache:
-        try:
-            return yara.load(str(cache_path))
-        except yara.Error:
-            pass
+    cache = RuleCache.open(cache_dir or default_cache_dir(), key) if use_cache and key else None
+    name = f"rules-{digest.hexdigest()[:32]}"
+    if cache is not None:
+        cached = cache.load(name)
+        if cached is not None:
+            return cached
     try:
         rules = yara.compile(sources=all_sources)
     except yara.SyntaxError as exc:
         raise RuleError(f"rule compilation failed: {_culprit(signatures) or exc}") from None
     except yara.Error as exc:
         raise RuleError(f"rule compilation failed: {exc}") from None
-    if use_cache:
-        _save(rules, cache_path)
+    if cache is not None:
+        cache.save(name, rules)
     return rules
 
 
@@ -103,15 +106,3 @@ def _culprit(signatures: Sequence[RuleFile]) -> str | None:
         except yara.Error as exc:
             return f"{rule_file.path}: {exc}"
     return None
-
-
-def _save(rules: yara.Rules, path: Path) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rules-", suffix=".tmp")
-        os.close(fd)
-        rules.save(tmp)
-        os.replace(tmp, path)
-    except (OSError, yara.Error):
-        with contextlib.suppress(OSError, UnboundLocalError):
-            os.unlink(tmp)

@@ -81,6 +81,8 @@ class Host(Protocol):
 
     def header_context(self, line: bytes) -> frozenset[str]: ...
 
+    def add_name_findings(self, sink: Sink, path: str, member: str | None) -> None: ...
+
     def report_encrypted(
         self, sink: Sink, *, name: str, member: str | None, kind: str, detail: str, digest: str
     ) -> None: ...
@@ -195,6 +197,7 @@ class Walker:
 
     def member(self, item: Member, parent: str | None, depth: int) -> None:
         full = printable(f"{parent}!{item.name}" if parent else item.name)
+        self.host.add_name_findings(self.sink, self.name, full)
         token = object()
         try:
             self.budget.admit(full, depth + 1, item.size, item.compressed)

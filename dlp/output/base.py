@@ -27,10 +27,10 @@ class Summary:
     """Per-file verdicts (``customer_list``, ``contains_pii``, ``clean``) when a policy ran."""
 
     def add(self, result: ScanResult) -> None:
+        self.findings.update(f.detector for f in result.findings)  # a skipped picture's name has some
         if result.skipped is not None:
             self.skipped[result.skipped] += 1
             return
-        self.findings.update(f.detector for f in result.findings)
         if result.more:  # a piece of a streamed input: counted with its last piece
             return
         if not result.problems or any(p.partial for p in result.problems):
