@@ -24,7 +24,7 @@ use dlp_engine::engine::{DetectorSpec, Engine, EngineSpec, Hit, Severity, EDM_DE
 use dlp_engine::fingerprint::{hex, parse_hex};
 use dlp_engine::keywords::{Keyword, Trigger};
 use dlp_engine::mask::Mask;
-use dlp_engine::report::{self, Place, Tally, Templates};
+use dlp_engine::report::{self, Lines, Place, Tally, Templates};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
@@ -254,7 +254,15 @@ fuzz_target!(|data: &[u8]| {
     let place = Place { path_json: PATH_JSON, member_json: member, origin, line_base };
     let mut tally = Tally::default();
     let mut out = Vec::new();
-    report::render(hits, buf, &place, &fx.templates[usize::from(reveal)], engine, &mut tally, &mut out);
+    let templates = &fx.templates[usize::from(reveal)];
+    let mut lines = Lines::new(line_base);
+    report::render(hits, buf, &place, templates, engine, &mut tally, &mut lines, &mut out);
+    // Rendering in two pieces, as the core does chunk by chunk, writes the same lines.
+    let (first, second) = hits.split_at(hits.len() / 2);
+    let (mut halves, mut lines, mut tally2) = (Vec::new(), Lines::new(line_base), Tally::default());
+    report::render(first, buf, &place, templates, engine, &mut tally2, &mut lines, &mut halves);
+    report::render(second, buf, &place, templates, engine, &mut tally2, &mut lines, &mut halves);
+    assert_eq!(halves, out, "rendering in pieces differs");
     let text = std::str::from_utf8(&out).expect("JSONL is UTF-8");
     assert!(hits.is_empty() == text.is_empty() && (text.is_empty() || text.ends_with('\n')));
     let lines: Vec<&str> = text.lines().collect();

@@ -530,9 +530,18 @@ struct Part {
 }
 
 /// Bytes folded on from a full-width digit (then on to the next line end).
+#[cfg(not(fuzzing))]
 pub const FOLD_SPAN: usize = 16 << 10;
 /// Bytes folded back from a full-width digit (then back to a line start).
+#[cfg(not(fuzzing))]
 pub const FOLD_BACK: usize = 4 << 10;
+// Fuzzing: short stretches and chunks, so that small inputs cross their edges.
+#[cfg(fuzzing)]
+#[allow(missing_docs)]
+pub const FOLD_SPAN: usize = 300;
+#[cfg(fuzzing)]
+#[allow(missing_docs)]
+pub const FOLD_BACK: usize = 100;
 /// Bytes of context folded either side of a folded stretch (more than the context
 /// and boundary rules look at).
 pub const FOLD_MARGIN: usize = 256;
@@ -547,7 +556,11 @@ fn char_start(buf: &[u8], mut pos: usize) -> usize {
 }
 
 /// Bytes of candidates processed together (see [`Engine::scan_chunks`]).
+#[cfg(not(fuzzing))]
 pub const CHUNK: usize = 64 << 10;
+#[cfg(fuzzing)]
+#[allow(missing_docs)]
+pub const CHUNK: usize = 200;
 
 /// `found` (in start order) cut into runs of about [`CHUNK`] bytes, each cut at a
 /// gap between candidates that holds a line end: nothing a value's validation,
