@@ -42,7 +42,8 @@ class Location:
     separated by tabs and newlines; for HTML/XML/JSON lines are the source lines),
     and the optional fields say where in the document: ``sheet`` and ``cell``
     (spreadsheets), ``part`` (package part, MIME part or PDF), ``paragraph``
-    (1-based, within the part) and ``page`` (1-based). Unset fields are omitted.
+    (1-based, within the part) and ``page`` (1-based); text read by OCR has the
+``box`` of its line in the picture. Unset fields are omitted.
     """
 
     offset: int
@@ -52,15 +53,19 @@ class Location:
     part: str | None = None
     paragraph: int | None = None
     page: int | None = None
+    box: tuple[int, int, int, int] | None = None
+    """Text read by OCR: the box of its line, ``(x0, y0, x1, y1)`` in the picture's pixels."""
 
     def as_dict(self) -> dict[str, Any]:
         record: dict[str, Any] = {"offset": self.offset, "line": self.line}
-        if (self.cell, self.part, self.page, self.sheet, self.paragraph) == (None,) * 5:
+        if (self.cell, self.part, self.page, self.sheet, self.paragraph, self.box) == (None,) * 6:
             return record  # plain text: the common case, and the hot one
         for name in ("sheet", "cell", "part", "paragraph", "page"):
             value = getattr(self, name)
             if value is not None:
                 record[name] = value
+        if self.box is not None:
+            record["box"] = list(self.box)
         return record
 
 

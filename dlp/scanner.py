@@ -15,7 +15,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from dlp.config import ScanConfig
 from dlp.detector import Severity
@@ -35,6 +35,10 @@ from dlp.extract.stream import LOOKBEHIND, MARGIN, Window, windows
 from dlp.findings import Finding, Location, Problem, ScanResult, plain_findings, printable
 from dlp.keys import resolve_key
 from dlp.walk import STDIN, Entry, walk
+
+if TYPE_CHECKING:
+    from dlp.ocr.quota import Quota
+    from dlp.ocr.reader import OcrReader
 
 HEADER_BYTES = 4096
 PIECE = 10_000  # findings per streamed piece (scan_entry_pieces)
@@ -81,8 +85,15 @@ class Scanner:
     ['138****5678']
     """
 
-    def __init__(self, config: ScanConfig | None = None) -> None:
+    def __init__(self, config: ScanConfig | None = None, *, ocr_quota: Quota | None = None) -> None:
         self.config = config or ScanConfig()
+        self.ocr: OcrReader | None = None
+        """What reads pictures (``ScanConfig.ocr``); ``ocr_quota`` shares the per-scan
+        picture budget between processes (:meth:`dlp.ocr.quota.Quota.shared`)."""
+        if self.config.ocr:
+            from dlp.ocr.reader import OcrReader
+
+            self.ocr = OcrReader(self.config, ocr_quota)
         key = resolve_key(self.config.key)
         self.detectors = select(self.config.detectors)
         self.edm_index = None
@@ -254,7 +265,7 @@ class Scanner:
             origin = stream.tell() if stream.seekable() else None
             first = counting.read(self.config.chunk_size)
             kind = sniff_kind(first, name)
-            if kind == "media":  # pictures, sound, video: no text without OCR
+            if kind == "media" or (kind == "image" and self.ocr is None):  # no text without OCR
                 return ScanResult(name, size=size_hint or counting.count, skipped="media")
             if kind == "text":
                 encoding = self._scan_text(counting, stream, first, size_hint, name, None, sink)
@@ -610,7 +621,7 @@ def _start(hit: Hit) -> int:
 
 
 def _located(offset: int, line: int, where: Where) -> Location:
-    return Location(offset, line, where.sheet, where.cell, where.part, where.paragraph, where.page)
+    return Location(offset, line, where.sheet, where.cell, where.part, where.paragraph, where.page, where.box)
 
 
 def scan_path(path: str | Path, config: ScanConfig | None = None) -> list[ScanResult]:
