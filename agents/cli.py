@@ -36,6 +36,7 @@ AGENT_OPTIONS = (
     "detectors",
     "exclude",
     "max_file_size",
+    "ocr",
     "log_level",
 )
 
@@ -158,6 +159,9 @@ def _load_config(ctx: click.Context, param: click.Parameter, value: str | None) 
     help="Skip matching files (repeatable); temporary names (*.part, *.tmp ...) are always skipped.",
 )
 @click.option("--max-file-size", default="1G", show_default=True, metavar="SIZE", help="Skip larger files.")
+@click.option(
+    "--ocr", is_flag=True, help="Read the text in pictures and scanned PDFs (needs pip install 'dlp[ocr]')."
+)
 @click.option("--log-level", type=click.Choice(LOG_LEVELS), default="info", show_default=True)
 def agent(
     watch: tuple[str, ...],
@@ -178,6 +182,7 @@ def agent(
     detectors: tuple[str, ...],
     exclude: tuple[str, ...],
     max_file_size: str,
+    ocr: bool,
     log_level: str,
 ) -> None:
     """Watch folders, scan files as they settle and stream findings to a collector.
@@ -213,6 +218,7 @@ def agent(
                 detectors=frozenset(names) if names else None,
                 exclude=tuple(exclude),
                 max_file_size=_size(max_file_size),
+                ocr=ocr,
             ),
             jobs=jobs,
             batch_size=batch_size,

@@ -79,8 +79,10 @@ class OcrEngine:
 
     def __init__(self, *, min_score: float = 0.5) -> None:
         require()
+        import cv2
         from rapidocr import RapidOCR
 
+        cv2.setNumThreads(1)  # resizing and cropping on this thread too: parallelism is across processes
         paths = model_paths()
         params: dict[str, Any] = {
             "Global.log_level": "error",

@@ -18,7 +18,7 @@ class OcrReader:
     def __init__(self, config: ScanConfig, quota: Quota | None = None) -> None:
         require()
         self.config = config
-        self.quota = quota or Quota(config.ocr_max_images_total)
+        self.quota = quota or Quota.shared(config.ocr_max_images_total)
         self._engine: OcrEngine | None = None
         self._lock = threading.Lock()
 
