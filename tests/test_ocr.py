@@ -19,8 +19,8 @@ import pytest
 import dlp
 from dlp.ocr.engine import available
 
-from .conftest import TEST_KEY, run_cli
 
+TEST_KEY = b"dlp-test-suite-key-0123456789abcdef"  # conftest's key
 FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 MOBILE = "13912345678"
 ID = "11010519491231002X"
@@ -139,11 +139,11 @@ def test_budgets(make_scanner, tmp_path: Path) -> None:  # type: ignore[no-untyp
 
 
 @needs_ocr
-def test_cli_ocr_switch(tmp_path: Path) -> None:
+def test_cli_ocr_switch(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "shot.png").write_bytes(encoded(picture([f"手机 {MOBILE}"]), "PNG"))
-    without = run_cli(["scan", "-f", "jsonl", "-q", "-j", "1", str(tmp_path)])
+    without = cli(["scan", "-f", "jsonl", "-q", "-j", "1", str(tmp_path)])
     assert without.exit_code == 0 and '"reason":"media"' in without.out
-    with_ocr = run_cli(["scan", "--ocr", "-f", "jsonl", "-q", "-j", "1", str(tmp_path)])
+    with_ocr = cli(["scan", "--ocr", "-f", "jsonl", "-q", "-j", "1", str(tmp_path)])
     assert with_ocr.exit_code == 1
     finding = next(json.loads(line) for line in with_ocr.out.splitlines() if '"finding"' in line)
     assert finding["detector"] == "cn_mobile" and len(finding["location"]["box"]) == 4

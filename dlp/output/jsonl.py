@@ -66,6 +66,7 @@ def render(result: ScanResult, verdicts: Iterable[FileVerdict] = ()) -> bytes:
                 and loc.part is None
                 and loc.paragraph is None
                 and loc.page is None
+                and loc.box is None
             ):
                 append(
                     _FINDING
