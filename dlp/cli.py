@@ -131,7 +131,7 @@ def main() -> None:
 @click.option(
     "--ocr",
     is_flag=True,
-    help="Read the text in pictures and scanned PDF pages (seconds per picture; needs pip install 'dlp[ocr]').",
+    help="Read the text in pictures and scanned PDFs (seconds per picture; needs pip install 'dlp[ocr]').",
 )
 @click.option(
     "--ocr-timeout",

@@ -37,13 +37,13 @@ def fingerprint(key: bytes, value: str) -> str:
 class Location:
     """Where a finding starts: byte ``offset`` in the input and 1-based ``line``.
 
-    Inside documents (spreadsheets, Word, PDF, e-mail, HTML, JSON ...) ``offset``
-    and ``line`` count in the text dlp extracted from the input (UTF-8, segments
-    separated by tabs and newlines; for HTML/XML/JSON lines are the source lines),
-    and the optional fields say where in the document: ``sheet`` and ``cell``
-    (spreadsheets), ``part`` (package part, MIME part or PDF), ``paragraph``
-    (1-based, within the part) and ``page`` (1-based); text read by OCR has the
-``box`` of its line in the picture. Unset fields are omitted.
+        Inside documents (spreadsheets, Word, PDF, e-mail, HTML, JSON ...) ``offset``
+        and ``line`` count in the text dlp extracted from the input (UTF-8, segments
+        separated by tabs and newlines; for HTML/XML/JSON lines are the source lines),
+        and the optional fields say where in the document: ``sheet`` and ``cell``
+        (spreadsheets), ``part`` (package part, MIME part or PDF), ``paragraph``
+        (1-based, within the part) and ``page`` (1-based); text read by OCR has the
+    ``box`` of its line in the picture. Unset fields are omitted.
     """
 
     offset: int

@@ -19,13 +19,14 @@ import pytest
 import dlp
 from dlp.ocr.engine import available
 
-
 TEST_KEY = b"dlp-test-suite-key-0123456789abcdef"  # conftest's key
 FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 MOBILE = "13912345678"
 ID = "11010519491231002X"
 
-needs_ocr = pytest.mark.skipif(not available() or not FONT.exists(), reason="needs the ocr extra and fonts-noto-cjk")
+needs_ocr = pytest.mark.skipif(
+    not available() or not FONT.exists(), reason="needs the ocr extra and fonts-noto-cjk"
+)
 
 
 def picture(lines: list[str], size: tuple[int, int] = (420, 110)):  # type: ignore[no-untyped-def]

@@ -1,4 +1,4 @@
-"""OCR-only repairs (dlp.ocr.repair): what they fix, what they leave, and that ordinary text never sees them."""
+"""OCR-only repairs (dlp.ocr.repair): what they fix, what they leave; ordinary text never sees them."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ MOBILE = "13812345678"
         (f"{MOBILE}13912345678", f"{MOBILE} 13912345678"),
         (f"{ID}35", f"{ID} 35"),  # a right-aligned age glued to the ID
         (f"2024{ID2}", f"2024 {ID2}"),
-        (f"京|A12345 粤IB·D12345 沪丨C88888", "京A12345 粤B·D12345 沪C88888"),
+        ("京|A12345 粤IB·D12345 沪丨C88888", "京A12345 粤B·D12345 沪C88888"),
         ("电话 l38l2345678", f"电话 {MOBILE}"),  # look-alike letters in a valid value
     ],
 )

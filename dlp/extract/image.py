@@ -50,5 +50,6 @@ def read(source: BinaryIO | Any, ctx: Context, label: str, page: int | None = No
         yield Segment(repair(line.text), Where(page=page, box=box))  # type: ignore[arg-type]
     if not reading.complete:
         raise LimitHit(
-            "limit_ocr_time", f"{label}: OCR ran past {config.ocr_timeout:g} s; the rest of the picture is not read"
+            "limit_ocr_time",
+            f"{label}: OCR ran past {config.ocr_timeout:g} s; the rest of the picture is not read",
         )

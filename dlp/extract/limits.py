@@ -81,7 +81,7 @@ class Budget:
             )
 
     def admit_picture(self, name: str, quota: Quota) -> None:
-        """Count a picture to OCR: at most ``ocr_max_images`` in this input and what the scan's quota allows."""
+        """Count a picture to OCR: ``ocr_max_images`` in this input, and what the scan's quota allows."""
         cfg = self.config
         if self.pictures >= cfg.ocr_max_images:
             raise LimitHit("limit_images", f"{name}: more than {cfg.ocr_max_images} pictures in this input")
