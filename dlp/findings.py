@@ -159,7 +159,7 @@ class ScanResult:
 # C) and are rebuilt here by setting their slots directly, several times faster than
 # pickling each frozen dataclass (worker processes send findings in bulk).
 _SEVERITY = {s.value: s for s in Severity}
-_LOCATION_FIELDS = ("offset", "line", "sheet", "cell", "part", "paragraph", "page")
+_LOCATION_FIELDS = ("offset", "line", "sheet", "cell", "part", "paragraph", "page", "box")
 _FINDING_FIELDS = ("detector", "path", "masked", "fingerprint", "confidence", "member", "value", "column")
 _SET_LOCATION = tuple(Location.__dict__[n].__set__ for n in _LOCATION_FIELDS)
 _SET_FINDING = tuple(Finding.__dict__[n].__set__ for n in _FINDING_FIELDS)
@@ -181,7 +181,7 @@ def plain_findings(
     as much, and the scanner makes one finding per value found."""
     new = object.__new__
     s_det, s_path, s_masked, s_fp, s_conf, s_member, s_value, s_column = _SET_FINDING
-    s_off, s_line, s_sheet, s_cell, s_part, s_para, s_page = _SET_LOCATION
+    s_off, s_line, s_sheet, s_cell, s_part, s_para, s_page, s_box = _SET_LOCATION
     s_sev, s_loc = _SET_FINDING_SEVERITY, _SET_FINDING_LOCATION
     out = []
     append = out.append
@@ -194,6 +194,7 @@ def plain_findings(
         s_part(location, None)
         s_para(location, None)
         s_page(location, None)
+        s_box(location, None)
         finding = new(Finding)
         s_det(finding, hit.detector)
         s_path(finding, path)
@@ -223,10 +224,10 @@ def _pack(findings: tuple[Finding, ...]) -> list[tuple[Any, ...]]:
 def _unpack(packed: list[tuple[Any, ...]]) -> tuple[Finding, ...]:
     new = object.__new__
     s_det, s_path, s_masked, s_fp, s_conf, s_member, s_value, s_column = _SET_FINDING
-    s_off, s_line, s_sheet, s_cell, s_part, s_para, s_page = _SET_LOCATION
+    s_off, s_line, s_sheet, s_cell, s_part, s_para, s_page, s_box = _SET_LOCATION
     out = []
     for det, path, masked, fp, conf, member, value, column, sev, *where in packed:
-        offset, line, sheet, cell, part, paragraph, page = where
+        offset, line, sheet, cell, part, paragraph, page, box = where
         location = new(Location)
         s_off(location, offset)
         s_line(location, line)
@@ -235,6 +236,7 @@ def _unpack(packed: list[tuple[Any, ...]]) -> tuple[Finding, ...]:
         s_part(location, part)
         s_para(location, paragraph)
         s_page(location, page)
+        s_box(location, box)
         finding = new(Finding)
         s_det(finding, det)
         s_path(finding, path)
