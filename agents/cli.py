@@ -37,6 +37,7 @@ AGENT_OPTIONS = (
     "exclude",
     "max_file_size",
     "send_raw_paths",
+    "ocr",
     "log_level",
 )
 
@@ -165,6 +166,9 @@ def _load_config(ctx: click.Context, param: click.Parameter, value: str | None) 
     is_flag=True,
     help="Send paths as they are (default: values found in them, such as an ID in a file name, are masked).",
 )
+@click.option(
+    "--ocr", is_flag=True, help="Read the text in pictures and scanned PDFs (needs pip install 'dlp[ocr]')."
+)
 @click.option("--log-level", type=click.Choice(LOG_LEVELS), default="info", show_default=True)
 def agent(
     watch: tuple[str, ...],
@@ -186,6 +190,7 @@ def agent(
     exclude: tuple[str, ...],
     max_file_size: str,
     send_raw_paths: bool,
+    ocr: bool,
     log_level: str,
 ) -> None:
     """Watch folders, scan files as they settle and stream findings to a collector.
@@ -221,6 +226,7 @@ def agent(
                 detectors=frozenset(names) if names else None,
                 exclude=tuple(exclude),
                 max_file_size=_size(max_file_size),
+                ocr=ocr,
             ),
             jobs=jobs,
             batch_size=batch_size,

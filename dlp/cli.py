@@ -130,6 +130,43 @@ def main() -> None:
     help="Time budget for one document or container (plain text has none).",
 )
 @click.option(
+    "--ocr",
+    is_flag=True,
+    help="Read the text in pictures and scanned PDFs (seconds per picture; needs pip install 'dlp[ocr]').",
+)
+@click.option(
+    "--ocr-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time budget for reading one picture.",
+)
+@click.option(
+    "--ocr-max-images",
+    type=click.IntRange(min=0),
+    default=50,
+    show_default=True,
+    metavar="N",
+    help="Read at most N pictures in one input (document, archive, e-mail).",
+)
+@click.option(
+    "--ocr-max-images-total",
+    type=click.IntRange(min=0),
+    default=10_000,
+    show_default=True,
+    metavar="N",
+    help="Read at most N pictures in the whole scan.",
+)
+@click.option(
+    "--ocr-max-pixels",
+    type=click.IntRange(min=10_000),
+    default=8_000_000,
+    show_default=True,
+    metavar="N",
+    help="Scale larger pictures down to N pixels before reading them.",
+)
+@click.option(
     "--engine",
     type=click.Choice(["auto", "hyperscan", "yara"]),
     default="auto",
@@ -179,6 +216,11 @@ def scan(
     max_ratio: float,
     max_members: int,
     file_timeout: float,
+    ocr: bool,
+    ocr_timeout: float,
+    ocr_max_images: int,
+    ocr_max_images_total: int,
+    ocr_max_pixels: int,
     engine: str,
     fail_on: str | None,
     edm_index: str | None,
@@ -220,6 +262,12 @@ def scan(
             max_members=max_members,
             file_timeout=file_timeout,
             edm_index=Path(edm_index) if edm_index else None,
+            ocr=ocr,
+            ocr_timeout=ocr_timeout,
+            ocr_max_images=ocr_max_images,
+            ocr_max_images_total=ocr_max_images_total,
+            ocr_max_pixels=ocr_max_pixels,
+            ocr_max_declared_pixels=max(ocr_max_pixels, ScanConfig.ocr_max_declared_pixels),
         )
         settings = _settings(paths, config_file, no_config, quiet=quiet)
         config = settings.apply(config, keep=_given_on_command_line())

@@ -57,6 +57,18 @@ class ScanConfig:
     """An EDM index (``dlp edm build``): report values of registered customers as ``edm`` findings."""
     allowlist: Allowlist | None = None
     """Findings to drop inside the scanner (paths, fingerprints, value regexes): :mod:`dlp.allowlist`."""
+    ocr: bool = False
+    """Read the text in pictures and scanned PDF pages (needs ``pip install 'dlp[ocr]'``): :mod:`dlp.ocr`."""
+    ocr_max_pixels: int = 8_000_000
+    """Larger pictures are scaled down to this many pixels before OCR."""
+    ocr_max_declared_pixels: int = 100_000_000
+    """Pictures whose header declares more pixels than this are refused undecoded (``limit_pixels``)."""
+    ocr_timeout: float = 30.0
+    """Seconds OCR may spend on one picture (``limit_ocr_time``: the lines read so far are scanned)."""
+    ocr_max_images: int = 50
+    """Pictures read in one input (a document, archive or e-mail), all nesting levels together."""
+    ocr_max_images_total: int = 10_000
+    """Pictures read in one scan (``dlp scan`` with all its workers, or one :class:`~dlp.Scanner`)."""
 
     def __post_init__(self) -> None:
         from dlp.errors import ConfigError
@@ -73,3 +85,9 @@ class ScanConfig:
             raise ConfigError("max_ratio must be at least 1")
         if self.file_timeout <= 0:
             raise ConfigError("file_timeout must be positive")
+        if self.ocr_timeout <= 0:
+            raise ConfigError("ocr_timeout must be positive")
+        if self.ocr_max_pixels < 10_000 or self.ocr_max_declared_pixels < self.ocr_max_pixels:
+            raise ConfigError("ocr_max_pixels must be at least 10000 and at most ocr_max_declared_pixels")
+        if self.ocr_max_images < 0 or self.ocr_max_images_total < 0:
+            raise ConfigError("ocr_max_images and ocr_max_images_total must not be negative")

@@ -42,7 +42,8 @@ class Location:
     separated by tabs and newlines; for HTML/XML/JSON lines are the source lines),
     and the optional fields say where in the document: ``sheet`` and ``cell``
     (spreadsheets), ``part`` (package part, MIME part or PDF), ``paragraph``
-    (1-based, within the part) and ``page`` (1-based). Unset fields are omitted.
+    (1-based, within the part) and ``page`` (1-based); text read by OCR has the
+    ``box`` of its line in the picture. Unset fields are omitted.
 
     ``name`` is true for a value found in the file's (or member's) *name*, not in its
     content: then ``offset`` is the byte offset in the UTF-8 name and ``line`` is 1.
@@ -56,17 +57,21 @@ class Location:
     paragraph: int | None = None
     page: int | None = None
     name: bool = False
+    box: tuple[int, int, int, int] | None = None
+    """Text read by OCR: the box of its line, ``(x0, y0, x1, y1)`` in the picture's pixels."""
 
     def as_dict(self) -> dict[str, Any]:
         if self.name:
             return {"name": True, "offset": self.offset, "line": self.line}
         record: dict[str, Any] = {"offset": self.offset, "line": self.line}
-        if (self.cell, self.part, self.page, self.sheet, self.paragraph) == (None,) * 5:
+        if (self.cell, self.part, self.page, self.sheet, self.paragraph, self.box) == (None,) * 6:
             return record  # plain text: the common case, and the hot one
         for name in ("sheet", "cell", "part", "paragraph", "page"):
             value = getattr(self, name)
             if value is not None:
                 record[name] = value
+        if self.box is not None:
+            record["box"] = list(self.box)
         return record
 
 
@@ -160,7 +165,7 @@ class ScanResult:
 # C) and are rebuilt here by setting their slots directly, several times faster than
 # pickling each frozen dataclass (worker processes send findings in bulk).
 _SEVERITY = {s.value: s for s in Severity}
-_LOCATION_FIELDS = ("offset", "line", "sheet", "cell", "part", "paragraph", "page", "name")
+_LOCATION_FIELDS = ("offset", "line", "sheet", "cell", "part", "paragraph", "page", "name", "box")
 _FINDING_FIELDS = ("detector", "path", "masked", "fingerprint", "confidence", "member", "value", "column")
 _SET_LOCATION = tuple(Location.__dict__[n].__set__ for n in _LOCATION_FIELDS)
 _SET_FINDING = tuple(Finding.__dict__[n].__set__ for n in _FINDING_FIELDS)
@@ -182,7 +187,7 @@ def plain_findings(
     as much, and the scanner makes one finding per value found."""
     new = object.__new__
     s_det, s_path, s_masked, s_fp, s_conf, s_member, s_value, s_column = _SET_FINDING
-    s_off, s_line, s_sheet, s_cell, s_part, s_para, s_page, s_name = _SET_LOCATION
+    s_off, s_line, s_sheet, s_cell, s_part, s_para, s_page, s_name, s_box = _SET_LOCATION
     s_sev, s_loc = _SET_FINDING_SEVERITY, _SET_FINDING_LOCATION
     out = []
     append = out.append
@@ -196,6 +201,7 @@ def plain_findings(
         s_para(location, None)
         s_page(location, None)
         s_name(location, False)
+        s_box(location, None)
         finding = new(Finding)
         s_det(finding, hit.detector)
         s_path(finding, path)
@@ -225,10 +231,10 @@ def _pack(findings: tuple[Finding, ...]) -> list[tuple[Any, ...]]:
 def _unpack(packed: list[tuple[Any, ...]]) -> tuple[Finding, ...]:
     new = object.__new__
     s_det, s_path, s_masked, s_fp, s_conf, s_member, s_value, s_column = _SET_FINDING
-    s_off, s_line, s_sheet, s_cell, s_part, s_para, s_page, s_name = _SET_LOCATION
+    s_off, s_line, s_sheet, s_cell, s_part, s_para, s_page, s_name, s_box = _SET_LOCATION
     out = []
     for det, path, masked, fp, conf, member, value, column, sev, *where in packed:
-        offset, line, sheet, cell, part, paragraph, page, in_name = where
+        offset, line, sheet, cell, part, paragraph, page, in_name, box = where
         location = new(Location)
         s_off(location, offset)
         s_line(location, line)
@@ -238,6 +244,7 @@ def _unpack(packed: list[tuple[Any, ...]]) -> tuple[Finding, ...]:
         s_para(location, paragraph)
         s_page(location, page)
         s_name(location, in_name)
+        s_box(location, box)
         finding = new(Finding)
         s_det(finding, det)
         s_path(finding, path)

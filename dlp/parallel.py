@@ -24,13 +24,16 @@ from __future__ import annotations
 import multiprocessing
 from collections import deque
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlp.config import ScanConfig
 from dlp.findings import Problem, ScanResult, printable
 from dlp.report import Processed, Reporter, ReportSpec, SegmentReport
 from dlp.scanner import Scanner, read_problem
 from dlp.walk import STDIN, Entry
+
+if TYPE_CHECKING:
+    from dlp.ocr.quota import Quota
 
 STREAM_SIZE = 16 * 1024 * 1024
 """With a worker pool, inputs this large are scanned in the parent process, which
@@ -50,12 +53,12 @@ _worker: Scanner | None = None
 _reporter: Reporter | None = None
 
 
-def _init(config: ScanConfig, spec: ReportSpec | None) -> None:
+def _init(config: ScanConfig, spec: ReportSpec | None, quota: Quota | None = None) -> None:
     global _worker, _reporter  # one scanner (and reporter) per worker process, set once at start
     from dlp import tuning
 
     tuning.tune_allocator()
-    _worker = Scanner(config)
+    _worker = Scanner(config, ocr_quota=quota)  # its OCR engine, if any, is built at the first picture
     _reporter = Reporter(spec) if spec is not None else None
     tuning.tune_gc()
 
@@ -245,7 +248,8 @@ def scan_entries(
     remote_entries = [e for e in entries if not (e.path == STDIN or e.size >= stream_size)]
     jobs = min(jobs, max(len(scannable), 2 if split else 1))
     context = multiprocessing.get_context("spawn" if _threads_running() else None)
-    with context.Pool(jobs, initializer=_init, initargs=(config, spec)) as pool:
+    quota = scanner.ocr.quota if scanner.ocr is not None else None  # one picture budget for all workers
+    with context.Pool(jobs, initializer=_init, initargs=(config, spec, quota)) as pool:
         remote = pool.imap(_scan, batches(remote_entries))
         for entry in local:
             if entry.path in split:

@@ -15,7 +15,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from dlp.config import ScanConfig
 from dlp.detector import Severity
@@ -37,6 +37,10 @@ from dlp.keys import resolve_key
 from dlp.names import mask_values, name_findings
 from dlp.safeopen import NotRegular, open_regular
 from dlp.walk import STDIN, Entry, walk
+
+if TYPE_CHECKING:
+    from dlp.ocr.quota import Quota
+    from dlp.ocr.reader import OcrReader
 
 HEADER_BYTES = 4096
 PIECE = 10_000  # findings per streamed piece (scan_entry_pieces)
@@ -83,8 +87,15 @@ class Scanner:
     ['138****5678']
     """
 
-    def __init__(self, config: ScanConfig | None = None) -> None:
+    def __init__(self, config: ScanConfig | None = None, *, ocr_quota: Quota | None = None) -> None:
         self.config = config or ScanConfig()
+        self.ocr: OcrReader | None = None
+        """What reads pictures (``ScanConfig.ocr``); ``ocr_quota`` shares the per-scan
+        picture budget between processes (:meth:`dlp.ocr.quota.Quota.shared`)."""
+        if self.config.ocr:
+            from dlp.ocr.reader import OcrReader
+
+            self.ocr = OcrReader(self.config, ocr_quota)
         key = resolve_key(self.config.key)
         self.detectors = select(self.config.detectors)
         self.edm_index = None
@@ -257,8 +268,8 @@ class Scanner:
             origin = stream.tell() if stream.seekable() else None
             first = counting.read(self.config.chunk_size)
             kind = sniff_kind(first, name)
-            if kind == "media":  # pictures, sound, video: no text without OCR (the name has some)
-                found = tuple(sink.findings) if lane is None else ()
+            if kind == "media" or (kind == "image" and self.ocr is None):  # no text without OCR
+                found = tuple(sink.findings) if lane is None else ()  # the name may have some
                 return ScanResult(name, findings=found, size=size_hint or counting.count, skipped="media")
             if kind == "text":
                 encoding = self._scan_text(counting, stream, first, size_hint, name, None, sink)
@@ -634,7 +645,9 @@ def _start(hit: Hit) -> int:
 
 
 def _located(offset: int, line: int, where: Where) -> Location:
-    return Location(offset, line, where.sheet, where.cell, where.part, where.paragraph, where.page)
+    return Location(
+        offset, line, where.sheet, where.cell, where.part, where.paragraph, where.page, box=where.box
+    )
 
 
 def scan_path(path: str | Path, config: ScanConfig | None = None) -> list[ScanResult]:

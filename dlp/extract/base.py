@@ -26,7 +26,10 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
+
+if TYPE_CHECKING:
+    from dlp.ocr.reader import OcrReader
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,8 @@ class Where:
     part: str | None = None
     paragraph: int | None = None
     page: int | None = None
+    box: tuple[int, int, int, int] | None = None
+    """A text line read by OCR: ``(x0, y0, x1, y1)`` in the picture's pixels."""
 
 
 NOWHERE = Where()
@@ -143,6 +148,11 @@ class Context(Protocol):
     """The input's own name (a file path or a member name), for hints and messages."""
     kind: str
     """What :func:`dlp.extract.sniff.sniff_kind` said the input is."""
+    ocr: OcrReader | None
+    """The scan's OCR reader, or None when pictures are not read (``ScanConfig.ocr``)."""
+
+    def admit_picture(self, label: str) -> None:
+        """Count a picture against the per-input and per-scan budgets (:class:`LimitHit` when spent)."""
 
     def check_time(self) -> None:
         """Raise :class:`LimitHit` (``limit_time``) when the time budget is spent."""

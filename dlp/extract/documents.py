@@ -17,7 +17,7 @@ import io
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
-from typing import Any, BinaryIO, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from dlp.config import ScanConfig
 from dlp.extract import registry
@@ -26,6 +26,9 @@ from dlp.extract.limits import Budget, GuardedReader
 from dlp.extract.pack import Buffer, Packer
 from dlp.extract.sniff import sniff_kind
 from dlp.findings import Finding, Problem, printable
+
+if TYPE_CHECKING:
+    from dlp.ocr.reader import OcrReader
 
 SPOOL_MEMORY = 16 * 1024 * 1024
 HEADER_BYTES = 4096
@@ -63,6 +66,7 @@ class Host(Protocol):
     """What the walker needs from the scanner."""
 
     config: ScanConfig
+    ocr: OcrReader | None
 
     def scan_text_stream(
         self, stream: BinaryIO, first: bytes, *, name: str, member: str | None, sink: Sink
@@ -100,6 +104,12 @@ class _Context:
         self.member = member
         self.token = token
         self.name = member.rsplit("!", 1)[-1] if member else walker.name
+        self.ocr = walker.host.ocr
+
+    def admit_picture(self, label: str) -> None:
+        ocr = self.ocr
+        assert ocr is not None
+        self._walker.budget.admit_picture(self.member or label, ocr.quota)
 
     def check_time(self) -> None:
         self._walker.budget.check_time()
@@ -226,8 +236,8 @@ class Walker:
         try:
             first = guard.read(self.host.config.chunk_size)
             kind = sniff_kind(first, item.name)
-            if kind == "media":  # no text to read; the container's records stand
-                return
+            if kind == "media" or (kind == "image" and self.host.ocr is None):
+                return  # no text to read (without OCR); the container's records stand
             if kind == "text":
                 self.host.scan_text_stream(guard, first, name=self.name, member=full, sink=self.sink)  # type: ignore[arg-type]
             elif registry.random_access(kind):

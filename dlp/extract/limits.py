@@ -11,7 +11,9 @@ One :class:`Budget` is shared by a top-level input and everything nested in it:
   bytes actually read, once a member has produced ``RATIO_FLOOR`` bytes;
 - ``max_members``: members opened, all levels together (``limit_members``);
 - ``file_timeout``: seconds for the whole input (``limit_time``), checked between
-  pieces of work (rows, pages, reads).
+  pieces of work (rows, pages, reads);
+- ``ocr_max_images``: pictures read by OCR, all levels together (``limit_images``,
+  also when the scan's quota ``ocr_max_images_total`` is spent).
 
 Every member read goes through a :class:`GuardedReader`, so a container that
 lies about its sizes is stopped by the bytes it really produces.
@@ -31,6 +33,7 @@ from typing import BinaryIO
 
 from dlp.config import ScanConfig
 from dlp.extract.base import Corrupt, LimitHit
+from dlp.ocr.quota import Quota
 
 RATIO_FLOOR = 1024 * 1024
 """A member smaller than this is never a ratio problem, whatever it compresses to."""
@@ -53,6 +56,7 @@ class Budget:
         self.deadline = now() + config.file_timeout
         self.extracted = 0
         self.members = 0
+        self.pictures = 0
 
     def check_time(self) -> None:
         if self._now() > self.deadline:
@@ -75,6 +79,15 @@ class Budget:
             raise LimitHit(
                 "limit_bytes", f"{name}: would extract over {cfg.max_archive_bytes} bytes in this input"
             )
+
+    def admit_picture(self, name: str, quota: Quota) -> None:
+        """Count a picture to OCR: ``ocr_max_images`` in this input, and what the scan's quota allows."""
+        cfg = self.config
+        if self.pictures >= cfg.ocr_max_images:
+            raise LimitHit("limit_images", f"{name}: more than {cfg.ocr_max_images} pictures in this input")
+        if not quota.take():
+            raise LimitHit("limit_images", f"{name}: the scan's {quota.limit} pictures are read already")
+        self.pictures += 1
 
     def check_package(self, name: str, sizes: list[tuple[int, int]]) -> None:
         """Check the declared (uncompressed, compressed) sizes of a package a library will read.

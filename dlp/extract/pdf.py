@@ -6,7 +6,8 @@ collections it ships (Adobe-GB1, -CNS1, -Japan1, -Korea1), so text set in
 STSong-Light or SimSun comes out as Chinese. Layout analysis puts the characters
 of each line in reading order. One segment per page, located by ``page``
 (1-based). A PDF encrypted with a user password cannot be read: it is reported
-as an encrypted container. Scanned images carry no text (no OCR).
+as an encrypted container. Pages without text (scanned pages) are read by OCR
+when the scan asks for it (:mod:`dlp.extract.pdfscan`), after the text pages.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ def extract(source: BinaryIO, ctx: Context) -> Iterator[Segment]:
     resources = PDFResourceManager(caching=True)
     params = LAParams()
     pages = 0
+    blank: list[int] = []  # 0-based pages without a text layer
     try:
         for number, page in enumerate(PDFPage.create_pages(document), 1):
             ctx.check_time()
@@ -56,10 +58,33 @@ def extract(source: BinaryIO, ctx: Context) -> Iterator[Segment]:
             finally:
                 device.close()
             pages = number
-            yield Segment(out.getvalue().replace("\x0c", "\n"), Where(page=number))
+            text = out.getvalue().replace("\x0c", "\n")
+            if text.strip():
+                yield Segment(text, Where(page=number))
+            else:
+                blank.append(number - 1)
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise Encrypted("password-protected PDF", "pdf") from None
     except (PSException, ValueError, KeyError, TypeError, IndexError, AttributeError, OSError):
         raise Corrupt(f"damaged PDF data after page {pages}") from None
     if pages == 0:
         raise Corrupt("no readable pages in this PDF (damaged or truncated)")
+    if blank and ctx.ocr is not None:
+        yield from _scanned(source, blank, ctx)
+
+
+def _scanned(source: BinaryIO, blank: list[int], ctx: Context) -> Iterator[Segment]:
+    import pypdfium2
+
+    from dlp.extract import pdfscan
+
+    try:
+        document = pdfscan.open_document(source)
+    except pypdfium2.PdfiumError:
+        raise Corrupt("scanned pages cannot be rendered (damaged PDF)") from None
+    try:
+        yield from pdfscan.scanned_pages(document, blank, ctx)
+    except pypdfium2.PdfiumError:
+        raise Corrupt("a scanned page cannot be rendered (damaged PDF)") from None
+    finally:
+        document.close()

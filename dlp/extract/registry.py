@@ -23,6 +23,7 @@ EXTRACTORS: dict[str, tuple[str, bool]] = {
     "html": ("dlp.extract.markup", False),
     "xml": ("dlp.extract.markup", False),
     "json": ("dlp.extract.jsontext", False),
+    "image": ("dlp.extract.image", True),
 }
 
 

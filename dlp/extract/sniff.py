@@ -4,7 +4,8 @@ One libmagic call on the start of the first chunk gives a MIME type, mapped to a
 :data:`Kind`. Zip-based formats are told apart later by their member names
 (:mod:`dlp.extract.ooxml`), so a renamed ``报名表.dat`` that is really an xlsx is
 read as one. The name is consulted only when libmagic says nothing specific
-(``text/plain``, ``application/octet-stream``): ``.eml``, ``.html``, ``.xml`` and
+(``text/plain``, ``application/octet-stream``). Pictures OCR can read are
+kind ``image``; a scan without OCR passes them over like other ``media``: ``.eml``, ``.html``, ``.xml`` and
 ``.json`` then pick the matching extractor.
 
 >>> sniff_kind(b"%PDF-1.7\\n...", "scan.bin")
@@ -21,7 +22,7 @@ from typing import Literal
 import magic
 
 Kind = Literal[
-    "text", "zip", "ole", "pdf", "gzip", "bzip2", "xz", "tar", "eml", "html", "xml", "json", "media"
+    "text", "zip", "ole", "pdf", "gzip", "bzip2", "xz", "tar", "eml", "html", "xml", "json", "media", "image"
 ]
 SNIFF_BYTES = 64 * 1024
 
@@ -65,9 +66,12 @@ _HINTS: dict[str, Kind] = {
     ".jsonl": "json",
 }
 _GENERIC = frozenset({"text/plain", "application/octet-stream"})
+PICTURES = frozenset(
+    {"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "image/x-ms-bmp", "image/tiff"}
+)
+"""Pictures OCR reads (kind ``image``); without OCR they are media like the others."""
 _MEDIA = frozenset(
     {
-        "image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "image/tiff",
         "image/heic", "image/heif", "image/avif", "image/x-icon", "image/vnd.microsoft.icon",
         "audio/mpeg", "audio/x-wav", "audio/wav", "audio/flac", "audio/x-flac", "audio/ogg",
         "audio/mp4", "audio/x-m4a", "audio/aac", "video/mp4", "video/quicktime",
@@ -91,6 +95,8 @@ def sniff_kind(first: bytes, name: str = "") -> Kind:
     kind = _BY_MIME.get(mime)
     if kind is not None:
         return kind
+    if mime in PICTURES:
+        return "image"
     if mime in _MEDIA:
         return "media"
     if mime in _GENERIC and name:

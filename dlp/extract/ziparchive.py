@@ -9,7 +9,8 @@ own, streamed (``ZipFile.open``), never read whole into memory.
 Member names without the UTF-8 flag are decoded as UTF-8 when they are valid
 UTF-8, else as GB18030 (what Chinese Windows writes), not as code page 437.
 Encrypted members cannot be read: one ``encrypted_container`` finding says how
-many there are, and the others are scanned.
+many there are, and the others are scanned. With OCR, the pictures of an Office
+package (``word/media/``, ``xl/media/``, ``ppt/media/``) are members too.
 """
 
 from __future__ import annotations
@@ -101,8 +102,10 @@ def _office(kind: str, archive: zipfile.ZipFile, source: BinaryIO, ctx: Context)
         from dlp.extract import ooxml
 
         yield from ooxml.extract_package(kind, archive, ctx)
+    pictures = ctx.ocr is not None  # pictures in the package are read only with OCR
     for info in archive.infolist():
-        if "/embeddings/" in f"/{info.filename}" and not info.is_dir():
+        name = f"/{info.filename}"
+        if ("/embeddings/" in name or (pictures and "/media/" in name)) and not info.is_dir():
             yield Member(
                 info.filename,
                 partial(archive.open, info),

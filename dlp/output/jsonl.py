@@ -67,6 +67,7 @@ def render(result: ScanResult, verdicts: Iterable[FileVerdict] = ()) -> bytes:
                 and loc.paragraph is None
                 and loc.page is None
                 and not loc.name
+                and loc.box is None
             ):
                 append(
                     _FINDING
