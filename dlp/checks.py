@@ -7,7 +7,7 @@ parses them once and runs them on every candidate. Each primitive's ``spec()`` i
 starts as the candidate as written; a *rewrite* changes the value, a *check* rejects
 the candidate with a reason (the :mod:`dlp.errors` class name) or lets it through.
 The value left at the end is the normalised value. A new detector whose checks exist
-here is one Python module; a new kind of check (a VIN or HK ID check character) is a
+here is one Python module; a new kind of check (a new check character) is a
 primitive here plus its op in ``crates/dlp-engine/src/checks.rs``.
 
 Rewrites:
@@ -28,6 +28,14 @@ Checks (reason on failure in brackets):
 - ``Luhn()``: the digits pass the Luhn check (ISO/IEC 7812 card numbers) [InvalidChecksum].
 - ``Gb32100()``: the 18th character is the GB 32100 MOD 31 check character of the first
   17 (alphabet ``0-9 A-H J-N P-R T U W-Y``, as ``stdnum.cn.uscc``) [InvalidChecksum].
+- ``Vin()``: a 17-character VIN (alphabet ``0-9 A-Z`` without ``I O Q``) whose 9th
+  character is its check character: ISO 3779 / GB 16735 transliteration and weights,
+  sum mod 11, ``X`` for 10 [InvalidFormat / InvalidChecksum].
+- ``HkId()``: a Hong Kong identity card number, one or two letters, six digits and the
+  MOD 11 check character (``0-9`` or ``A``) [InvalidFormat / InvalidChecksum].
+- ``TwId()``: a Taiwan identity card number, a letter and nine digits whose weighted
+  sum (the letter's two-digit code, weights 1 9 8 ... 1 1) is a multiple of 10
+  [InvalidFormat / InvalidChecksum].
 - ``Gb11714Org(start, digits_only=False)``: the 9 characters at ``start`` are a GB 11714
   organisation code with a valid MOD 11 check character; with ``digits_only`` the
   check applies only when ``value[:start + 9]`` is all digits [InvalidComponent].
@@ -81,6 +89,7 @@ __all__ = [
     "EmailMask",
     "Gb11714Org",
     "Gb32100",
+    "HkId",
     "InTable",
     "Iso7064Mod11_2",
     "Landline",
@@ -93,8 +102,10 @@ __all__ = [
     "Spec",
     "StripPrefix",
     "Trim",
+    "TwId",
     "Unverified",
     "Upper",
+    "Vin",
     "specs",
 ]
 
@@ -181,6 +192,24 @@ class Luhn:
 class Gb32100:
     def spec(self) -> Spec:
         return ("gb32100",)
+
+
+@dataclass(frozen=True, slots=True)
+class Vin:
+    def spec(self) -> Spec:
+        return ("vin",)
+
+
+@dataclass(frozen=True, slots=True)
+class HkId:
+    def spec(self) -> Spec:
+        return ("hk_id",)
+
+
+@dataclass(frozen=True, slots=True)
+class TwId:
+    def spec(self) -> Spec:
+        return ("tw_id",)
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,6 +71,14 @@ class Detector:
     context_confidence: float = 0.9
     requires_context: bool = False
     """Only report candidates with a context keyword nearby (weak checksums)."""
+    labels: tuple[str, ...] = ()
+    """When not empty, a value counts only right after one of these words (its label:
+    ``微信号：``, ``QQ ``; spaces, ``:``, ``：``, ``=``, ``#``, ``是`` or ``为`` between,
+    ASCII matched case-insensitively and as a whole word), or anywhere in an input whose
+    header line holds a keyword of the detector's ``context`` (a CSV column of them)."""
+    refuted_by: tuple[str, ...] = ()
+    """Labels of other kinds of number: a candidate right after one of them (matched
+    as ``labels`` are) is not this kind (``发票代码`` before a landline-shaped code)."""
     unverifiable: Callable[[str], bool] | None = None
     """Optional: True when a valid value cannot be verified (verdict UNKNOWN)."""
     joiners: str = ""

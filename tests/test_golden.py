@@ -38,6 +38,7 @@ import pytest
 # (case or "*", what) -> why the difference is right. Empty: the new core must match exactly.
 ACCEPTED_DIFFERENCES: dict[tuple[str, str], str] = {}
 
+
 GOLDEN = Path(__file__).resolve().parent / "golden"
 SHOWN = 5  # differing records printed per case
 
@@ -53,6 +54,10 @@ def _regenerate() -> Any:
 
 regenerate = _regenerate()
 CASES = list(regenerate.CASES)
+# Detectors added after the golden files were made: the golden files hold the golden-era
+# detectors' records, so findings of these are left out of the comparison, and out of
+# the per-detector counts of file and summary records (``comparable``).
+ADDED_DETECTORS = regenerate.ADDED_DETECTORS
 
 
 def dlp_command() -> list[str]:
@@ -91,8 +96,11 @@ def comparable(case: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]
     fields = [what.split(".") for what in rules if "." in what]
     out = []
     for record in records:
-        if record.get("type") in left_out:
+        if record.get("type") in left_out or record.get("detector") in ADDED_DETECTORS:
             continue
+        for counts in ("counts", "findings"):
+            if isinstance(record.get(counts), dict):
+                record[counts] = {k: v for k, v in record[counts].items() if k not in ADDED_DETECTORS}
         for path in fields:
             if record.get("type") == path[0]:
                 _drop(record, path[1:])

@@ -32,6 +32,7 @@ EXPECTED = {
     ("wechat_export_utf16.txt", "email"): 4,
     ("wechat_export_utf16.txt", "cn_plate"): 1,
     ("wechat_export_utf16.txt", "cn_resident_id"): 1,
+    ("wechat_export_utf16.txt", "wechat_id"): 8,  # 微信号 labels (issue 16)
     ("clipboard_dump", "cn_mobile"): 5,
     ("clipboard_dump", "cn_landline"): 2,
     ("clipboard_dump", "cn_resident_id"): 3,

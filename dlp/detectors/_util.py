@@ -76,3 +76,37 @@ def past_date(year: int, month: int, day: int) -> datetime.date:
     if date > _today():
         raise InvalidComponent()
     return date
+
+
+# Labels of codes and reference numbers that look like phone or card numbers: a
+# number right after one of them is that code (``Detector.refuted_by``).
+CODE_LABELS = (
+    "发票代码",
+    "发票号码",
+    "发票号",
+    "税控码",
+    "校验码",
+    "机器编号",
+    "订单号",
+    "订单编号",
+    "单号",
+    "运单号",
+    "快递单号",
+    "流水号",
+    "交易流水号",
+    "交易单号",
+    "交易参考号",
+    "参考号",
+    "凭证号",
+    "批次号",
+    "合同编号",
+    "合同号",
+    "工单号",
+    "invoice no",
+    "invoice code",
+    "order no",
+    "order id",
+    "transaction id",
+    "reference no",
+    "ref no",
+)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dlp.checks import DIGITS, Charset, Clean, Length, Luhn
 from dlp.detector import Detector, Example, Severity, edges
-from dlp.detectors._util import clean, isdigits
+from dlp.detectors._util import CODE_LABELS, clean, isdigits
 from dlp.errors import InvalidChecksum, InvalidFormat, InvalidLength
 
 # Digit sums of doubled digits (Luhn), as a str.translate table.
@@ -53,6 +53,7 @@ DETECTOR = Detector(
     mask=edges(4, 4),
     context=("bank",),
     requires_context=True,
+    refuted_by=CODE_LABELS,
     base_confidence=0.8,
     context_confidence=0.9,
     priority=70,

@@ -19,7 +19,7 @@ import re
 from dlp.checks import Landline, PrefixEdges
 from dlp.data import load_table
 from dlp.detector import Detector, Example, Severity, keep_edges
-from dlp.detectors._util import clean, isdigits
+from dlp.detectors._util import CODE_LABELS, clean, isdigits
 from dlp.errors import InvalidComponent, InvalidFormat, InvalidLength
 
 _COUNTRY = re.compile(r"^(?:\+86|0086|\+0086|\(\+?86\))")
@@ -63,6 +63,7 @@ DETECTOR = Detector(
     patterns=(
         r"0[1-9][0-9]{1,2}" + _SUBSCRIBER,
         r"\(0[1-9][0-9]{1,2}\)" + _SUBSCRIBER,
+        "\uff080[1-9][0-9]{1,2}\uff09" + _SUBSCRIBER,  # full-width brackets: （021）
         r"(\+|00|\+00)86[ \-]?[1-9][0-9]{1,2}" + _SUBSCRIBER,
     ),
     validate=validate,
@@ -73,6 +74,7 @@ DETECTOR = Detector(
     base_confidence=0.6,
     context_confidence=0.9,
     allow_extension=True,
+    refuted_by=CODE_LABELS,
     priority=50,
     positives=(
         Example("电话：0871-8260779", ("08718260779",)),

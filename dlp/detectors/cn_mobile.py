@@ -2,7 +2,7 @@
 
 Structure: a 3- or 4-digit network prefix from the numbering plan (data table
 ``cn_mobile_prefixes``) followed by subscriber digits. Written plain, in 3-4-4
-groups with spaces or hyphens, with a +86 / 0086 / (+86) country prefix, or in
+groups with spaces or hyphens, with a +86 / 0086 / (+86) / 86- country prefix, or in
 full-width digits. The value is the 11 digits.
 
 >>> DETECTOR.validate('+86 138-1234-5678')
@@ -16,11 +16,11 @@ import re
 from dlp.checks import DIGITS, Charset, Clean, InTable, Length, StripPrefix
 from dlp.data import load_table
 from dlp.detector import Detector, Example, Severity, edges
-from dlp.detectors._util import clean, isdigits
+from dlp.detectors._util import CODE_LABELS, clean, isdigits
 from dlp.errors import InvalidComponent, InvalidFormat, InvalidLength
 
-_COUNTRY = re.compile(r"^(?:\(\+?86\)|\+86|0086|\+0086)")
-COUNTRY_PREFIXES = ("(+86)", "(86)", "+86", "0086", "+0086")  # what _COUNTRY removes
+_COUNTRY = re.compile(r"^(?:\(\+?86\)|\+86|0086|\+0086|86)")
+COUNTRY_PREFIXES = ("(+86)", "(86)", "+86", "0086", "+0086", "86")  # what _COUNTRY removes
 _BODY = r"1[3-9][0-9][ \-]?[0-9]{4}[ \-]?[0-9]{4}"
 
 
@@ -47,6 +47,7 @@ DETECTOR = Detector(
         _BODY,
         r"(\+|00|\+00)86[ \-]?" + _BODY,
         r"\(\+?86\)[ \-]?" + _BODY,
+        r"86[ \-]" + _BODY,  # the country code without + or 00: 86-138 1234 5678
     ),
     validate=validate,
     checks=(
@@ -61,6 +62,7 @@ DETECTOR = Detector(
     base_confidence=0.7,
     context_confidence=0.95,
     priority=60,
+    refuted_by=CODE_LABELS,
     positives=(
         Example("手机：13812345678", ("13812345678",)),
         Example("电话 138-1234-5678；138 1234 5678", ("13812345678", "13812345678")),

@@ -15,6 +15,7 @@ prefilter cannot read).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -69,6 +70,17 @@ def load_keyword_lists() -> dict[str, tuple[str, ...]]:
     return lists
 
 
+_CELL_SPLIT = re.compile(r"[,\t;|，]")
+
+
+def header_cells(line: bytes) -> list[str]:
+    """The cells of a header line, stripped of spaces, quotes and a BOM, lower-cased;
+    empty when the line has fewer than two cells."""
+    text = line.decode("utf-8", "replace").lstrip("\ufeff").splitlines()[0] if line else ""
+    cells = [c.strip().strip("\"'").strip().lower() for c in _CELL_SPLIT.split(text)]
+    return cells if len(cells) >= 2 else []
+
+
 @cache
 def _tables() -> dict[str, list[str]]:
     from dlp.data import load_table
@@ -91,6 +103,8 @@ def detector_spec(det: Detector, bits: Mapping[str, int]) -> dict[str, Any]:
         "mask": det.masking.spec(),
         "context": sum(bits.get(c, 0) for c in det.context),
         "requires_context": det.requires_context,
+        "labels": list(det.labels),
+        "refuted_by": list(det.refuted_by),
         "base_confidence": det.base_confidence,
         "context_confidence": det.context_confidence,
         "severity": det.severity.value,
@@ -120,6 +134,14 @@ class Core:
             raise ConfigError("at most 64 keyword categories")
         self._bits = {c: 1 << i for i, c in enumerate(categories)}
         self._names = [d.name for d in detectors]
+        # Categories of detectors that need their label: a header line gives them only
+        # through a cell naming the column (see `header_context`).
+        self._cell_words = {
+            c: tuple(w.lower() for w in keyword_lists.get(c, ()))
+            for d in detectors
+            if d.labels
+            for c in d.context
+        }
         self._severity = [d.severity for d in detectors]
         keywords = [
             (word, self._bits[category]) for category, words in keyword_lists.items() for word in words
@@ -169,9 +191,21 @@ class Core:
     # -- header context ---------------------------------------------------------
 
     def header_context(self, line: bytes) -> frozenset[str]:
-        """Keyword categories in an input's first line (a CSV header)."""
+        """Keyword categories in an input's first line (a CSV header).
+
+        A category of a detector that needs its label (``Detector.labels``) counts only
+        when the line is a row of cells (comma, tab, semicolon or ``|`` separated) and a
+        cell ends with one of the category's keywords (``微信号``, ``客户QQ``): a column
+        of those values, not a word in a sentence or an address (``@qq.com``)."""
         bits = self.engine.categories_in(line)
-        return frozenset(c for c, bit in self._bits.items() if bits & bit)
+        found = {c for c, bit in self._bits.items() if bits & bit}
+        if found & self._cell_words.keys():
+            cells = header_cells(line)
+            for category in found & self._cell_words.keys():
+                words = self._cell_words[category]
+                if not any(cell.endswith(words) for cell in cells):
+                    found.discard(category)
+        return frozenset(found)
 
     def bits(self, header: frozenset[str]) -> int:
         """The bit set of keyword categories ``header``."""

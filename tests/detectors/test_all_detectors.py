@@ -22,7 +22,16 @@ EXPECTED = {
     "cn_resident_id",
     "cn_resident_id_legacy",
     "cn_uscc",
+    "cn_passport",
     "email",
+    "hk_id",
+    "hk_macau_permit",
+    "home_return_permit",
+    "qq_number",
+    "tw_compatriot_permit",
+    "tw_id",
+    "vin",
+    "wechat_id",
 }
 
 

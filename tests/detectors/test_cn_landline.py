@@ -101,3 +101,11 @@ def test_validate() -> None:
     assert DETECTOR.validate("+86 21 8765 4321") == "02187654321"
     for bad in ("", "87654321", "4008108888", "021-0234567", "0211234567890"):
         assert not DETECTOR.is_valid(bad)
+
+
+@pytest.mark.parametrize("written", ["（0571）87654321", "（021）8765 4321", "（０２１）87654321"])
+def test_full_width_brackets_around_the_area_code(find, written: str) -> None:
+    text = f"电话：{written}"
+    [found] = find(text)
+    assert found.index == text.index(written)
+    assert found.value in ("057187654321", "02187654321")

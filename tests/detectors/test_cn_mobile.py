@@ -107,3 +107,9 @@ def test_validate() -> None:
     assert DETECTOR.validate("１３８１２３４５６７８") == NUMBER
     for bad in ("", "138123456789", "12012345678", "138l2345678", "13812345678X"):
         assert not DETECTOR.is_valid(bad)
+
+
+@pytest.mark.parametrize("written", ["86-13812345678", "86 138 1234 5678", "86-138-1234-5678"])
+def test_country_code_without_plus(find, written: str) -> None:
+    text = f"电话 {written}，"
+    assert [(f.value, f.index) for f in find(text)] == [("13812345678", text.index(written))]

@@ -31,6 +31,10 @@ from dlp.detectors._util import _today
 from dlp.detectors.cn_plate import PROVINCES, SUFFIXES
 from dlp.detectors.cn_uscc import org_code_ok
 from dlp.detectors.email import _FILE_SUFFIXES
+from dlp.detectors.hk_id import check_char as hk_check_char
+from dlp.detectors.tw_id import checksum_ok as tw_checksum_ok
+from dlp.detectors.vin import ALPHABET as VIN_ALPHABET
+from dlp.detectors.vin import check_char as vin_check_char
 
 core = pytest.importorskip("dlp._core", reason="the Rust extension dlp._core is not built")
 
@@ -352,6 +356,49 @@ def emails(draw: st.DrawFn) -> str:
     return draw(SPACE) + local + at + ".".join(labels) + "." + tld + draw(SPACE)
 
 
+@st.composite
+def vins(draw: st.DrawFn) -> str:
+    chars = VIN_ALPHABET if draw(st.integers(0, 5)) else VIN_ALPHABET + "IOQ"
+    size = draw(st.sampled_from([17, 17, 17, 16, 18]))
+    vin = _pick(draw, chars, size)
+    if size == 17 and all(c in VIN_ALPHABET for c in vin) and draw(st.integers(0, 3)):
+        vin = vin[:8] + vin_check_char(vin) + vin[9:]
+    if draw(st.booleans()):
+        vin = vin.lower()
+    return draw(SPACE) + vin + draw(SPACE)
+
+
+@st.composite
+def hk_ids(draw: st.DrawFn) -> str:
+    letters = _pick(draw, string.ascii_uppercase + "a1", draw(st.sampled_from([1, 2, 2, 3])))
+    digits = _pick(draw, "0123456789" * 3 + "A", draw(st.sampled_from([6, 6, 6, 5])))
+    body = letters + digits
+    shaped = (
+        letters.isalpha() and letters.isupper() and len(letters) < 3 and digits.isdigit() and len(digits) == 6
+    )
+    check = (
+        hk_check_char(body) if shaped and draw(st.integers(0, 3)) else draw(st.sampled_from("0123456789Aa"))
+    )
+    if draw(st.booleans()):
+        return draw(SPACE) + body + draw(st.sampled_from(["", " "])) + f"({check})" + draw(SPACE)
+    return draw(SPACE) + body + check + draw(SPACE)
+
+
+@st.composite
+def tw_ids(draw: st.DrawFn) -> str:
+    number = draw(st.sampled_from(string.ascii_uppercase + "a1")) + _pick(draw, "0123456789", 9)
+    if number[0].isupper() and not tw_checksum_ok(number) and draw(st.integers(0, 3)):
+        for last in "0123456789":
+            if tw_checksum_ok(number[:9] + last):
+                number = number[:9] + last
+                break
+    size = draw(st.sampled_from([10, 10, 10, 9, 11]))
+    number = (number + "1")[:size]
+    if draw(st.integers(0, 4)) == 0:
+        number = number.lower()
+    return draw(SPACE) + number + draw(SPACE)
+
+
 SHAPES = {
     "cn_resident_id": st.one_of(resident_ids(), junk("0123456789Xx", 22)),
     "cn_resident_id_legacy": st.one_of(legacy_ids(), junk("0123456789", 18)),
@@ -361,6 +408,9 @@ SHAPES = {
     "cn_uscc": st.one_of(usccs(), junk(checks.USCC_ALPHABET + "xy", 22)),
     "bank_card": st.one_of(bank_cards(), junk("0123456789", 22)),
     "email": st.one_of(emails(), junk(LOCAL[50:] + "@.ab", 20)),
+    "vin": st.one_of(vins(), junk(VIN_ALPHABET[:12] + "IOQx", 20)),
+    "hk_id": st.one_of(hk_ids(), junk("0123456789ABZ()a", 12)),
+    "tw_id": st.one_of(tw_ids(), junk("0123456789ABZa", 12)),
 }
 
 

@@ -118,12 +118,32 @@ def case_samples_reveal(work: Path) -> Invocation:
     return Invocation(["tests/samples"], ["--reveal"], inputs=[_copy_samples(work)])
 
 
+# Detectors added after the golden files were made (issue 16). Their examples are not
+# inputs of the golden cases (tests/detectors runs them), and tests/test_golden.py leaves
+# their findings out when comparing: the golden files hold the golden-era detectors.
+ADDED_DETECTORS = frozenset(
+    {
+        "cn_passport",
+        "hk_id",
+        "hk_macau_permit",
+        "home_return_permit",
+        "qq_number",
+        "tw_compatriot_permit",
+        "tw_id",
+        "vin",
+        "wechat_id",
+    }
+)
+
+
 def case_detector_examples(work: Path) -> Invocation:
-    """(c) Each detector's documented positives and negatives, one text file each."""
+    """(c) Each golden-era detector's documented positives and negatives, one text file each."""
     from dlp.detectors import all_detectors
 
     root = work / "detector_examples"
     for detector in all_detectors():
+        if detector.name in ADDED_DETECTORS:
+            continue
         for number, example in enumerate(detector.positives):
             _write(root, f"{detector.name}/positive_{number:02d}.txt", example.text + "\n")
         for number, text in enumerate(detector.negatives):

@@ -11,7 +11,8 @@
 //!
 //! The ops (see `dlp/checks.py` for what each one does):
 //! `clean`, `trim`, `upper`, `lower`, `strip_prefix`, `length`, `charset`,
-//! `iso7064_mod11_2`, `luhn`, `gb32100`, `gb11714_org`, `in_table`, `past_date`,
+//! `iso7064_mod11_2`, `luhn`, `gb32100`, `gb11714_org`, `vin`, `hk_id`, `tw_id`,
+//! `in_table`, `past_date`,
 //! `plate`, `landline`, `email`, `unverified`.
 //!
 //! ```
@@ -39,7 +40,9 @@ mod tables;
 mod text;
 
 use composite::{email, landline, plate};
-pub use digits::{gb11714_check, gb32100_check, iso7064_mod11_2, luhn_ok};
+pub use digits::{
+    gb11714_check, gb32100_check, hk_id_check, iso7064_mod11_2, luhn_ok, tw_id_ok, vin_check,
+};
 use digits::{number, past_date};
 pub use tables::Tables;
 use text::{
@@ -107,6 +110,9 @@ enum Step {
     Iso7064Mod11_2,
     Luhn,
     Gb32100,
+    Vin,
+    HkId,
+    TwId,
     Gb11714Org {
         start: usize,
         digits_only: bool,
@@ -226,6 +232,9 @@ fn parse_step(spec: &StepSpec) -> Result<Step, String> {
         "iso7064_mod11_2" => Step::Iso7064Mod11_2,
         "luhn" => Step::Luhn,
         "gb32100" => Step::Gb32100,
+        "vin" => Step::Vin,
+        "hk_id" => Step::HkId,
+        "tw_id" => Step::TwId,
         "gb11714_org" => {
             let start = a.size()?;
             let digits_only = if a.more() { a.int()? != 0 } else { false };
@@ -333,6 +342,29 @@ impl Step {
                     Some(check) => expect(check == b[17], INVALID_CHECKSUM),
                     None => Err(INVALID_FORMAT),
                 }
+            }
+            Step::Vin => {
+                let b = s.as_bytes();
+                expect(b.len() == 17, INVALID_FORMAT)?;
+                match vin_check(b) {
+                    Some(check) => expect(check == b[8], INVALID_CHECKSUM),
+                    None => Err(INVALID_FORMAT),
+                }
+            }
+            Step::HkId => match s.as_bytes().split_last() {
+                Some((&last, body)) => match hk_id_check(body) {
+                    Some(check) => expect(check == last, INVALID_CHECKSUM),
+                    None => Err(INVALID_FORMAT),
+                },
+                None => Err(INVALID_FORMAT),
+            },
+            Step::TwId => {
+                let b = s.as_bytes();
+                let shape = b.len() == 10
+                    && b[0].is_ascii_uppercase()
+                    && b[1..].iter().all(u8::is_ascii_digit);
+                expect(shape, INVALID_FORMAT)?;
+                expect(tw_id_ok(b), INVALID_CHECKSUM)
             }
             Step::Gb11714Org { start, digits_only } => {
                 let b = s.as_bytes();

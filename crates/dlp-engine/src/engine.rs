@@ -68,6 +68,13 @@ pub struct DetectorSpec {
     pub context: u64,
     /// Only report with context.
     pub requires_context: bool,
+    /// When not empty: only values right after one of these words (ASCII
+    /// lower-case, matched case-insensitively; see [`follows_label`]), or with a
+    /// header line of the detector's context categories.
+    pub labels: Vec<Vec<u8>>,
+    /// Labels of other kinds of number (ASCII lower-case): a value right after one
+    /// of them is not reported (an invoice code is not a landline).
+    pub refuted_by: Vec<Vec<u8>>,
     /// Confidence without context.
     pub base_confidence: f64,
     /// Confidence with context.
@@ -402,7 +409,7 @@ impl Engine {
         emit_to: usize,
         today: u32,
     ) -> Vec<Hit> {
-        let mut valid = self.validate(data, found, today);
+        let mut valid = self.validate(data, found, header, today);
         if valid.is_empty() {
             return Vec::new();
         }
@@ -417,7 +424,7 @@ impl Engine {
         valid.retain(|v| {
             !self.detectors[v.detector as usize].requires_context
                 || in_header(v)
-                || self.near_keyword(v, &positions)
+                || self.near_keyword(v, &positions, line_window(data, v.start, v.end))
         });
         let kept = resolve(valid);
         let positions = self.keywords.around(
@@ -426,7 +433,8 @@ impl Engine {
                 .filter(|v| !in_header(v))
                 .map(|v| (v.start, v.end)),
         );
-        let has_context = |v: &Valid| in_header(v) || self.near_keyword(v, &positions);
+        let has_context =
+            |v: &Valid| in_header(v) || self.near_keyword(v, &positions, (0, usize::MAX));
         let mut hits = Vec::with_capacity(kept.len());
         for v in kept {
             let context = has_context(&v);
@@ -467,9 +475,11 @@ impl Engine {
         hits
     }
 
-    /// True when a keyword of one of `v`'s detector's categories starts near it.
-    fn near_keyword(&self, v: &Valid, positions: &Positions) -> bool {
-        let (low, high) = (v.start.saturating_sub(BEFORE), v.end + AFTER);
+    /// True when a keyword of one of `v`'s detector's categories starts near it,
+    /// inside `within` (a [`line_window`], or everything).
+    fn near_keyword(&self, v: &Valid, positions: &Positions, within: (usize, usize)) -> bool {
+        let low = v.start.saturating_sub(BEFORE).max(within.0);
+        let high = (v.end + AFTER).min(within.1);
         let mut bits = self.detectors[v.detector as usize].context;
         while bits != 0 {
             let c = bits.trailing_zeros() as usize;
@@ -482,7 +492,7 @@ impl Engine {
     }
 
     /// Boundary-check and validate raw candidates.
-    fn validate(&self, data: &[u8], found: &[Candidate], today: u32) -> Vec<Valid> {
+    fn validate(&self, data: &[u8], found: &[Candidate], header: u64, today: u32) -> Vec<Valid> {
         let mut out = Vec::new();
         for cand in found {
             let det = &self.detectors[cand.detector as usize];
@@ -501,6 +511,18 @@ impl Engine {
                 continue;
             }
             if det.followers.iter().any(|f| data[end..].starts_with(f)) {
+                continue;
+            }
+            if !det.refuted_by.is_empty() && follows_label(data, start, &det.refuted_by) {
+                continue;
+            }
+            if inside_groups(data, start, end) {
+                continue;
+            }
+            // A header line's keyword stands for a label below the header only.
+            let below_header =
+                det.context & header != 0 && memchr::memchr(b'\n', &data[..start]).is_some();
+            if !(det.labels.is_empty() || below_header || follows_label(data, start, &det.labels)) {
                 continue;
             }
             let text = String::from_utf8_lossy(&data[start..end]);
@@ -635,6 +657,78 @@ fn boundary_ok(
         }
     }
     true
+}
+
+/// Where the keyword that a value needing context gets must start: on the value's
+/// line, or also on the line before when the value starts its line (a label above
+/// its value). A bank word on another line does not make a reference number a card.
+fn line_window(data: &[u8], start: usize, end: usize) -> (usize, usize) {
+    let line = memchr::memrchr(b'\n', &data[..start]).map_or(0, |p| p + 1);
+    let high = memchr::memchr(b'\n', &data[end..]).map_or(usize::MAX, |p| end + p);
+    let leads = data[line..start].iter().all(|b| b.is_ascii_whitespace());
+    if leads && line > 0 {
+        let above = memchr::memrchr(b'\n', &data[..line - 1]).map_or(0, |p| p + 1);
+        return (above, high);
+    }
+    (line, high)
+}
+
+/// True when `[start, end)` is written in groups (a space or hyphen between digits)
+/// that begin or end with a four-digit group, and another four-digit group with the
+/// same separator comes right before or after it: the middle of a grouped card or
+/// account number, not a value of its own.
+fn inside_groups(data: &[u8], start: usize, end: usize) -> bool {
+    let text = &data[start..end];
+    let four = |g: &[u8]| g.len() == 4 && g.iter().all(u8::is_ascii_digit);
+    [b' ', b'-'].into_iter().any(|sep| {
+        let mut groups = text.split(|&b| b == sep);
+        let (Some(first), Some(last)) = (groups.next(), text.rsplit(|&b| b == sep).next()) else {
+            return false;
+        };
+        if first.len() == text.len() {
+            return false; // not grouped with this separator
+        }
+        let before = four(first)
+            && start >= 5
+            && data[start - 1] == sep
+            && four(&data[start - 5..start - 1])
+            && (start == 5 || !data[start - 6].is_ascii_digit());
+        let after = four(last)
+            && data.len() >= end + 5
+            && data[end] == sep
+            && four(&data[end + 1..end + 5])
+            && (data.len() == end + 5 || !data[end + 5].is_ascii_digit());
+        before || after
+    })
+}
+
+/// Bytes a label may be separated from its value by (and `：`, `是`, `为`).
+const LABEL_GAP: usize = 12;
+
+/// True when one of `labels` ends right before `start`, with at most spaces, tabs,
+/// `:`, `=`, `#`, `：`, `是` or `为` (up to [`LABEL_GAP`] bytes) between; an ASCII
+/// label must not be the end of a longer word.
+fn follows_label(data: &[u8], start: usize, labels: &[Vec<u8>]) -> bool {
+    const WIDE: [&[u8]; 3] = ["：".as_bytes(), "是".as_bytes(), "为".as_bytes()];
+    let low = start.saturating_sub(LABEL_GAP);
+    let mut pos = start;
+    while pos > low {
+        if matches!(data[pos - 1], b' ' | b'\t' | b':' | b'=' | b'#') {
+            pos -= 1;
+        } else if let Some(w) = WIDE.iter().find(|w| data[..pos].ends_with(w)) {
+            pos -= w.len();
+        } else {
+            break;
+        }
+    }
+    labels.iter().any(|label| {
+        let n = label.len();
+        pos >= n
+            && data[pos - n..pos].eq_ignore_ascii_case(label)
+            && !(label[0].is_ascii_alphanumeric()
+                && pos > n
+                && data[pos - n - 1].is_ascii_alphanumeric())
+    })
 }
 
 /// Move `start` left over the detector's `extend_left` bytes; None when there are

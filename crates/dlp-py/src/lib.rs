@@ -29,6 +29,18 @@ fn item<'py>(spec: &Bound<'py, PyDict>, key: &str) -> PyResult<Bound<'py, PyAny>
         .ok_or_else(|| value_error(format!("engine spec lacks {key:?}")))
 }
 
+/// An optional list of words, ASCII lower-cased (labels).
+fn words(spec: &Bound<'_, PyDict>, key: &str) -> PyResult<Vec<Vec<u8>>> {
+    Ok(match spec.get_item(key)? {
+        Some(list) => list
+            .extract::<Vec<String>>()?
+            .into_iter()
+            .map(|w| w.to_ascii_lowercase().into_bytes())
+            .collect(),
+        None => Vec::new(),
+    })
+}
+
 fn detector_from_py(spec: &Bound<'_, PyDict>) -> PyResult<DetectorSpec> {
     let followers: Vec<String> = item(spec, "followers")?.extract()?;
     let severity: String = item(spec, "severity")?.extract()?;
@@ -48,6 +60,8 @@ fn detector_from_py(spec: &Bound<'_, PyDict>) -> PyResult<DetectorSpec> {
         mask: Mask::parse(&checks_py::step_from_py(&item(spec, "mask")?)?).map_err(value_error)?,
         context: item(spec, "context")?.extract()?,
         requires_context: item(spec, "requires_context")?.extract()?,
+        labels: words(spec, "labels")?,
+        refuted_by: words(spec, "refuted_by")?,
         base_confidence: item(spec, "base_confidence")?.extract()?,
         context_confidence: item(spec, "context_confidence")?.extract()?,
         severity: Severity::parse(&severity).map_err(value_error)?,

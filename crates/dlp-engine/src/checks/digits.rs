@@ -69,6 +69,83 @@ pub fn gb11714_check(body8: &[u8]) -> Option<u8> {
     })
 }
 
+/// Value of a VIN character in the ISO 3779 / GB 16735 transliteration (no I, O, Q).
+fn vin_value(b: u8) -> Option<u32> {
+    match b {
+        b'0'..=b'9' => Some(u32::from(b - b'0')),
+        b'A'..=b'H' => Some(u32::from(b - b'A') + 1),
+        b'J'..=b'N' => Some(u32::from(b - b'J') + 1),
+        b'P' => Some(7),
+        b'R' => Some(9),
+        b'S'..=b'Z' => Some(u32::from(b - b'S') + 2),
+        _ => None,
+    }
+}
+
+/// Check character (position 9, `X` for 10) of a 17-character VIN (GB 16735 / ISO
+/// 3779 weights); None when a character is not in the VIN alphabet.
+pub fn vin_check(vin: &[u8]) -> Option<u8> {
+    const WEIGHTS: [u32; 17] = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
+    if vin.len() != 17 {
+        return None;
+    }
+    let mut total = 0u32;
+    for (&b, w) in vin.iter().zip(WEIGHTS) {
+        total += vin_value(b)? * w;
+    }
+    Some(match total % 11 {
+        10 => b'X',
+        c => b'0' + c as u8,
+    })
+}
+
+/// Check character (`0`-`9` or `A`) of a Hong Kong identity card number body: one
+/// or two letters and six digits (a one-letter body counts a space, value 36, first).
+pub fn hk_id_check(body: &[u8]) -> Option<u8> {
+    let (letters, digits) = match body.len() {
+        7 => (&body[..1], &body[1..]),
+        8 => (&body[..2], &body[2..]),
+        _ => return None,
+    };
+    let mut total = if letters.len() == 1 { 36 * 9 } else { 0 };
+    let mut weight = if letters.len() == 1 { 8 } else { 9 };
+    for &b in letters {
+        if !b.is_ascii_uppercase() {
+            return None;
+        }
+        total += (u32::from(b - b'A') + 10) * weight;
+        weight -= 1;
+    }
+    for &b in digits {
+        total += digit(b)? * weight;
+        weight -= 1;
+    }
+    Some(match (11 - total % 11) % 11 {
+        10 => b'A',
+        c => b'0' + c as u8,
+    })
+}
+
+/// Taiwan identity card (and resident certificate) check: a letter (its two-digit
+/// code, A=10 ... Z=33 in the Ministry of the Interior order) and nine digits,
+/// weights 1 9 8 7 6 5 4 3 2 1 1, sum a multiple of 10.
+pub fn tw_id_ok(id: &[u8]) -> bool {
+    const CODES: &[u8; 26] = &[
+        10, 11, 12, 13, 14, 15, 16, 17, 34, 18, 19, 20, 21, 22, 35, 23, 24, 25, 26, 27, 28, 29, 32,
+        30, 31, 33,
+    ];
+    if id.len() != 10 || !id[0].is_ascii_uppercase() {
+        return false;
+    }
+    let code = u32::from(CODES[usize::from(id[0] - b'A')]);
+    let mut total = code / 10 + code % 10 * 9;
+    for (i, &b) in id[1..].iter().enumerate() {
+        let Some(d) = digit(b) else { return false };
+        total += d * if i < 8 { 8 - i as u32 } else { 1 };
+    }
+    total.is_multiple_of(10)
+}
+
 pub(super) fn month_days(year: u32, month: u32) -> u32 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -131,6 +208,31 @@ mod tests {
         assert_eq!(gb11714_check(b"D2143569"), Some(b'X'));
         assert_eq!(gb11714_check(b"60003734"), Some(b'1'));
         assert_eq!(gb11714_check(b"6000373-"), None);
+    }
+
+    #[test]
+    fn vin_vectors() {
+        // python-stdnum vin doctests and the ISO 3779 example.
+        assert_eq!(vin_check(b"1M8GDM9AXKP042788"), Some(b'X'));
+        assert_eq!(vin_check(b"11111111111111111"), Some(b'1'));
+        assert_eq!(vin_check(b"1M8GDM9AOKP042788"), None); // O
+        assert_eq!(vin_check(b"1M8GDM9AX"), None);
+    }
+
+    #[test]
+    fn hk_id_vectors() {
+        assert_eq!(hk_id_check(b"A123456"), Some(b'3'));
+        assert_eq!(hk_id_check(b"AB987654"), Some(b'3'));
+        assert_eq!(hk_id_check(b"a123456"), None);
+        assert_eq!(hk_id_check(b"A12345"), None);
+    }
+
+    #[test]
+    fn tw_id_vectors() {
+        assert!(tw_id_ok(b"A123456789"));
+        assert!(!tw_id_ok(b"A123456788"));
+        assert!(!tw_id_ok(b"a123456789"));
+        assert!(!tw_id_ok(b"A12345678"));
     }
 
     #[test]
