@@ -32,7 +32,9 @@ DETECTOR = Detector(
     name="cn_passport",
     description="Chinese passport number (with a passport word nearby)",
     severity=Severity.HIGH,
-    patterns=(r"[EGDSPegdsp][0-9]{8}", r"[Ee][A-Fa-f][0-9]{7}"),
+    # Upper-case first letter: a lower-case one would make every word of ordinary text
+    # a start (a number typed all in lower case is missed).
+    patterns=(r"[EGDSP][0-9]{8}", r"E[A-Fa-f][0-9]{7}"),
     validate=validate,
     checks=(
         Clean(""),
@@ -51,7 +53,7 @@ DETECTOR = Detector(
     positives=(
         Example("护照号码：E12345678", ("E12345678",)),
         Example("Passport No. EA1234567", ("EA1234567",)),
-        Example("护照 g87654321，有效期至2030年", ("G87654321",)),
+        Example("护照 G87654321，有效期至2030年", ("G87654321",)),
     ),
     negatives=(
         "订单 E12345678",  # no passport word

@@ -74,7 +74,9 @@ DETECTOR = Detector(
     name="tw_id",
     description="Taiwan identity card number (check digit)",
     severity=Severity.HIGH,
-    patterns=(r"[A-Za-z][1289][0-9]{8}",),
+    # Upper-case first letter only: a lower-case one would make every word of ordinary
+    # text a start (an ID typed in lower case is missed).
+    patterns=(r"[A-Z][1289][0-9]{8}",),
     validate=validate,
     checks=(Clean(""), Upper(), TwId()),
     mask=edges(1, 2),
@@ -84,7 +86,7 @@ DETECTOR = Detector(
     priority=75,
     positives=(
         Example("身分證字號：A123456789", ("A123456789",)),
-        Example("台湾身份证 f131104093。", ("F131104093",)),
+        Example("台湾身份证 F131104093。", ("F131104093",)),
         Example("居留证 A800000014", ("A800000014",)),
     ),
     negatives=(

@@ -30,6 +30,7 @@ _VALUES = dict(zip("0123456789", range(10), strict=True)) | dict(
 _WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 _CHAR = "[A-HJ-NPR-Za-hj-npr-z0-9]"
 _LETTER = "[A-HJ-NPR-Za-hj-npr-z]"
+_FIRST_LETTER = "[A-HJ-NPR-Z]"
 
 
 def check_char(vin: str) -> str:
@@ -53,8 +54,14 @@ DETECTOR = Detector(
     name="vin",
     description="Vehicle identification number (17 characters, check character at position 9)",
     severity=Severity.MEDIUM,
-    # A letter somewhere in the first 13 characters, the last four digits.
-    patterns=("|".join(f"[0-9]{{{k}}}{_LETTER}{_CHAR}{{{12 - k}}}[0-9]{{4}}" for k in range(13)),),
+    # A letter somewhere in the first 13 characters, the last four digits. The first
+    # character is a digit or an upper-case letter: otherwise every lower-case word of
+    # ordinary text would start a candidate (a VIN typed all in lower case is missed).
+    patterns=(
+        "|".join(
+            f"[0-9]{{{k}}}{_LETTER if k else _FIRST_LETTER}{_CHAR}{{{12 - k}}}[0-9]{{4}}" for k in range(13)
+        ),
+    ),
     validate=validate,
     checks=(Clean(""), Upper(), Length(17), Vin()),
     mask=edges(3, 4),
@@ -64,7 +71,7 @@ DETECTOR = Detector(
     priority=80,
     positives=(
         Example("车架号：LSVAM4187C2184847", ("LSVAM4187C2184847",)),
-        Example("车辆识别代号 lsvam4187c2184847，", ("LSVAM4187C2184847",)),
+        Example("车辆识别代号 Lsvam4187c2184847，", ("LSVAM4187C2184847",)),
         Example("VIN: 1M8GDM9AXKP042788", ("1M8GDM9AXKP042788",)),
         Example("LFV2A21K5D3041111,粤B12345", ("LFV2A21K5D3041111",)),
     ),

@@ -6,7 +6,7 @@ import pytest
 
 CASES = [
     ("cn_passport", "护照号码：", "E12345678", "E12345678"),
-    ("cn_passport", "Passport No. ", "ea1234567", "EA1234567"),
+    ("cn_passport", "Passport No. ", "Ea1234567", "EA1234567"),
     ("hk_macau_permit", "往来港澳通行证 ", "C12345678", "C12345678"),
     ("home_return_permit", "回乡证：", "H1234567801", "H1234567801"),
     ("home_return_permit", "港澳居民来往内地通行证 ", "M12345678", "M12345678"),

@@ -16,7 +16,7 @@ use regex_automata::util::start;
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, MatchKind};
 
-use crate::keywords::Literals;
+use crate::keywords::{Fired, Literals};
 
 /// ASCII letters and digits: a value may not start or end next to one.
 pub const fn alnum_table() -> [bool; 256] {
@@ -284,10 +284,27 @@ impl Patterns {
         })
     }
 
+    /// Append the candidates that start at `buf[i]`.
+    pub fn find_at(&self, buf: &[u8], i: usize, out: &mut Vec<Candidate>) {
+        if i >= buf.len() || !self.any_first[buf[i] as usize] {
+            return;
+        }
+        if let Some(dfa) = &self.bounded {
+            if (i == 0 || !ALNUM[buf[i - 1] as usize]) && dfa.may_start(buf, i) {
+                dfa.run(buf, i, out);
+            }
+        }
+        if let Some(dfa) = &self.free {
+            if dfa.may_start(buf, i) {
+                dfa.run(buf, i, out);
+            }
+        }
+    }
+
     /// Append every candidate in `buf`.
     pub fn find(&self, buf: &[u8], out: &mut Vec<Candidate>) {
         let none = Literals::default();
-        let _ = self.find_with(buf, out, &self.starts(&none), &none, &mut Vec::new());
+        let _ = self.find_with(buf, out, &self.starts(&none), &none, &mut Fired::default());
     }
 
     /// The start table of these patterns and `literals`, for [`Patterns::find_with`].
@@ -312,10 +329,15 @@ impl Patterns {
                 .iter()
                 .chain(self.free.iter())
                 .all(|d| !d.first[b] || d.lead3[b]);
+            // An ASCII letter or digit that only bounded patterns start with starts
+            // nothing inside a word.
+            let word_only = ALNUM[b] && !lits[b] && self.free.as_ref().is_none_or(|d| !d.first[b]);
             class[b] = if (0xE0..=0xEF).contains(&b) && filtered {
                 LEAD3
             } else if !pattern && b != 0xEF {
                 LITERAL
+            } else if word_only {
+                WORD
             } else {
                 OTHER
             };
@@ -338,7 +360,7 @@ impl Patterns {
         out: &mut Vec<Candidate>,
         starts: &Starts,
         literals: &Literals,
-        fired: &mut Vec<u32>,
+        fired: &mut Fired,
     ) -> bool {
         self.find_in(buf, 0, buf.len(), out, starts, literals, fired)
             .is_some()
@@ -355,7 +377,7 @@ impl Patterns {
         out: &mut Vec<Candidate>,
         starts: &Starts,
         literals: &Literals,
-        fired: &mut Vec<u32>,
+        fired: &mut Fired,
     ) -> Option<usize> {
         let class = &starts.class;
         let end = buf.len();
@@ -365,6 +387,17 @@ impl Patterns {
             let kind = class[b as usize];
             if kind == SKIP {
                 i += 1;
+                continue;
+            }
+            if kind == WORD {
+                if i == 0 || !ALNUM[buf[i - 1] as usize] {
+                    self.visit(buf, i, out, literals, fired);
+                }
+                // The rest of the word starts nothing.
+                i += 1;
+                while i < to && class[buf[i] as usize] == WORD {
+                    i += 1;
+                }
                 continue;
             }
             if kind == LEAD3 && i + 2 < end {
@@ -402,7 +435,7 @@ impl Patterns {
         i: usize,
         out: &mut Vec<Candidate>,
         literals: &Literals,
-        fired: &mut Vec<u32>,
+        fired: &mut Fired,
     ) {
         let b = buf[i] as usize;
         if literals.first()[b] {
@@ -442,6 +475,7 @@ const SKIP: u8 = 0;
 const LEAD3: u8 = 1;
 const OTHER: u8 = 2;
 const LITERAL: u8 = 3;
+const WORD: u8 = 4;
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,9 @@ use crate::checks::{Outcome, Program, Tables};
 use crate::edm::Edm;
 use crate::fingerprint::{Digest, Fingerprinter};
 use crate::fold::{fold, Folded};
-use crate::keywords::{any_within, Keyword, Keywords, Literals, Positions, Trigger, AFTER, BEFORE};
+use crate::keywords::{
+    any_within, Fired, Keyword, Keywords, Literals, Positions, Trigger, AFTER, BEFORE, LABEL,
+};
 use crate::mask::Mask;
 
 /// Severity of a detector's findings.
@@ -157,6 +159,7 @@ struct Valid {
 pub struct Engine {
     detectors: Vec<DetectorSpec>,
     patterns: Patterns,
+    labelled: Option<Labelled>,
     keywords: Keywords,
     triggers: Literals,
     starts: Starts,
@@ -173,14 +176,21 @@ const CONTINUERS: &[u8] = b".-_";
 impl Engine {
     /// Compile an engine.
     pub fn new(spec: EngineSpec) -> Result<Engine, String> {
-        let sets: Vec<PatternSet> = spec
-            .detectors
-            .iter()
-            .map(|d| PatternSet {
-                patterns: d.patterns.clone(),
-                free_start: !d.extend_left.is_empty(),
-            })
-            .collect();
+        // Detectors with labels are searched apart (see `Labelled`).
+        let sets_of = |labelled: bool| -> Vec<PatternSet> {
+            (spec.detectors.iter())
+                .map(|d| PatternSet {
+                    patterns: if d.labels.is_empty() != labelled {
+                        d.patterns.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    free_start: !d.extend_left.is_empty(),
+                })
+                .collect()
+        };
+        let sets = sets_of(false);
+        let (labelled, label_triggers) = Labelled::new(&spec.detectors, &sets_of(true))?;
         for d in &spec.detectors {
             d.checks
                 .check_tables(&spec.tables)
@@ -200,10 +210,14 @@ impl Engine {
             .map(|r| regex::Regex::new(r).map_err(|e| format!("bad allowlist regex {r:?}: {e}")))
             .collect::<Result<Vec<_>, _>>()?;
         let patterns = Patterns::new(&sets)?;
-        let triggers = Literals::new(&spec.triggers);
+        if spec.triggers.iter().any(|t| t.rule & LABEL != 0) {
+            return Err("signature rule numbers must be below 2^31".into());
+        }
+        let triggers = Literals::new(&[spec.triggers.as_slice(), &label_triggers].concat());
         Ok(Engine {
             starts: patterns.starts(&triggers),
             patterns,
+            labelled,
             keywords: Keywords::new(&spec.keywords, spec.categories)?,
             triggers,
             fingerprinter: Fingerprinter::new(&spec.key),
@@ -312,7 +326,7 @@ impl Engine {
         mut each: impl FnMut(Vec<Hit>),
     ) -> (Vec<u32>, bool) {
         let mut triggered = Vec::new();
-        let parts = self.find_parts(buf, &mut triggered);
+        let mut parts = self.find_parts(buf, &mut triggered);
         if parts.iter().any(|p| p.folded.is_some()) && self.triggers.foldable() {
             triggered = self.triggers.triggered(buf);
         }
@@ -320,6 +334,12 @@ impl Engine {
         triggered.dedup();
         if stop(&triggered) {
             return (triggered, false);
+        }
+        for part in &mut parts {
+            if let Some(labelled) = &self.labelled {
+                let data = part.folded.as_ref().map_or(buf, |(_, f)| &f.buf[..]);
+                labelled.add(data, part.range, &part.label_ends, header, &mut part.found);
+            }
         }
         for part in &parts {
             let (data, base, folded) = match &part.folded {
@@ -346,14 +366,18 @@ impl Engine {
         let mut parts = Vec::new();
         let len = buf.len();
         let mut from = 0;
+        let (patterns, starts, literals) = (&self.patterns, &self.starts, &self.triggers);
         loop {
             let mut found = Vec::new();
-            let (patterns, starts, literals) = (&self.patterns, &self.starts, &self.triggers);
-            let at = patterns.find_in(buf, from, len, &mut found, starts, literals, triggered);
+            let mut fired = Fired::default();
+            let at = patterns.find_in(buf, from, len, &mut found, starts, literals, &mut fired);
+            triggered.append(&mut fired.rules);
             let Some(at) = at else {
                 parts.push(Part {
                     folded: None,
+                    range: (from, len),
                     found,
+                    label_ends: fired.label_ends,
                 });
                 return parts;
             };
@@ -361,10 +385,12 @@ impl Engine {
             let back = at.saturating_sub(FOLD_BACK).max(from);
             let cut = memchr::memrchr(b'\n', &buf[from..back]).map_or(from, |i| from + i + 1);
             found.retain(|c| c.start < cut);
-            if !found.is_empty() {
+            if cut > from {
                 parts.push(Part {
                     folded: None,
+                    range: (from, cut),
                     found,
+                    label_ends: fired.label_ends,
                 });
             }
             let span = (at + FOLD_SPAN).min(len);
@@ -375,18 +401,15 @@ impl Engine {
             let folded = fold(&buf[lo..hi]).unwrap_or_else(|| Folded::unchanged(&buf[lo..hi]));
             let (start, end) = (folded.position(cut - lo), folded.position(next - lo));
             let mut found = Vec::new();
-            let _ = patterns.find_in(
-                &folded.buf,
-                start,
-                end,
-                &mut found,
-                starts,
-                literals,
-                triggered,
-            );
+            let mut fired = Fired::default();
+            let data = &folded.buf;
+            let _ = patterns.find_in(data, start, end, &mut found, starts, literals, &mut fired);
+            triggered.append(&mut fired.rules);
             parts.push(Part {
                 folded: Some((lo, folded)),
+                range: (start, end),
                 found,
+                label_ends: fired.label_ends,
             });
             if next >= len {
                 return parts;
@@ -548,7 +571,11 @@ impl Engine {
 /// of its first byte) when it was searched folded.
 struct Part {
     folded: Option<(usize, Folded)>,
+    /// Where the candidates may start (in the folded stretch when folded).
+    range: (usize, usize),
     found: Vec<Candidate>,
+    /// Where detectors' labels end (see `Labelled`).
+    label_ends: Vec<usize>,
 }
 
 /// Bytes folded on from a full-width digit (then on to the next line end).
@@ -705,17 +732,124 @@ fn inside_groups(data: &[u8], start: usize, end: usize) -> bool {
 /// Bytes a label may be separated from its value by (and `：`, `是`, `为`).
 const LABEL_GAP: usize = 12;
 
+/// Detectors reported only right after one of their labels (or below a header that
+/// names them): their patterns are run only where a label ends, so that the words
+/// of ordinary text cost nothing, unless the header turns one of them on (then over
+/// the whole buffer). Validation checks the label itself ([`follows_label`]).
+#[derive(Debug)]
+struct Labelled {
+    patterns: Patterns,
+    starts: Starts,
+    none: Literals,
+    /// Keyword categories of these detectors (a header naming one turns them on).
+    context: u64,
+}
+
+impl Labelled {
+    /// The labelled detectors (`sets`: their patterns, others' left empty) and their
+    /// labels as [`Trigger`]s of the candidate pass (rule bit [`LABEL`]).
+    fn new(
+        detectors: &[DetectorSpec],
+        sets: &[PatternSet],
+    ) -> Result<(Option<Labelled>, Vec<Trigger>), String> {
+        let mut labels: Vec<&[u8]> = Vec::new();
+        let mut context = 0;
+        for d in detectors.iter().filter(|d| !d.labels.is_empty()) {
+            labels.extend(d.labels.iter().map(Vec::as_slice));
+            context |= d.context;
+        }
+        if labels.is_empty() {
+            return Ok((None, Vec::new()));
+        }
+        labels.sort_unstable();
+        labels.dedup();
+        let triggers = (labels.iter().enumerate())
+            .map(|(i, l)| Trigger {
+                literal: l.to_vec(),
+                caseless: true,
+                rule: LABEL | i as u32,
+            })
+            .collect();
+        let patterns = Patterns::new(sets)?;
+        let none = Literals::default();
+        let labelled = Labelled {
+            starts: patterns.starts(&none),
+            patterns,
+            none,
+            context,
+        };
+        Ok((Some(labelled), triggers))
+    }
+
+    /// Add to `found` (sorted by start) the candidates of these detectors that start
+    /// in `data[from..to]`: right after a label (`label_ends`), or anywhere when the
+    /// header names one of them.
+    fn add(
+        &self,
+        data: &[u8],
+        (from, to): (usize, usize),
+        label_ends: &[usize],
+        header: u64,
+        found: &mut Vec<Candidate>,
+    ) {
+        let mut extra = Vec::new();
+        if self.context & header != 0 {
+            let (starts, none) = (&self.starts, &self.none);
+            let mut fired = Fired::default();
+            let _ = (self.patterns).find_in(data, from, to, &mut extra, starts, none, &mut fired);
+        } else {
+            for &end in label_ends {
+                let at = skip_gap(data, end);
+                if from <= at && at < to {
+                    self.patterns.find_at(data, at, &mut extra);
+                }
+            }
+        }
+        if extra.is_empty() {
+            return;
+        }
+        extra.sort_by_key(|c| (c.start, c.end, c.detector));
+        extra.dedup_by_key(|c| (c.start, c.end, c.detector));
+        found.extend(extra);
+        found.sort_by_key(|c| c.start);
+    }
+}
+
+/// Characters allowed between a label and its value (besides ASCII ones).
+const LABEL_WIDE: [&str; 3] = ["：", "是", "为"];
+
+/// Where a value after a label ending at `pos` starts: past spaces, tabs, `:`, `=`,
+/// `#`, `：`, `是` and `为` (at most [`LABEL_GAP`] bytes).
+fn skip_gap(data: &[u8], mut pos: usize) -> usize {
+    let high = (pos + LABEL_GAP).min(data.len());
+    while pos < high {
+        if matches!(data[pos], b' ' | b'\t' | b':' | b'=' | b'#') {
+            pos += 1;
+        } else if let Some(w) = LABEL_WIDE
+            .iter()
+            .find(|w| data[pos..].starts_with(w.as_bytes()))
+        {
+            pos += w.len();
+        } else {
+            break;
+        }
+    }
+    pos
+}
+
 /// True when one of `labels` ends right before `start`, with at most spaces, tabs,
 /// `:`, `=`, `#`, `：`, `是` or `为` (up to [`LABEL_GAP`] bytes) between; an ASCII
 /// label must not be the end of a longer word.
 fn follows_label(data: &[u8], start: usize, labels: &[Vec<u8>]) -> bool {
-    const WIDE: [&[u8]; 3] = ["：".as_bytes(), "是".as_bytes(), "为".as_bytes()];
     let low = start.saturating_sub(LABEL_GAP);
     let mut pos = start;
     while pos > low {
         if matches!(data[pos - 1], b' ' | b'\t' | b':' | b'=' | b'#') {
             pos -= 1;
-        } else if let Some(w) = WIDE.iter().find(|w| data[..pos].ends_with(w)) {
+        } else if let Some(w) = LABEL_WIDE
+            .iter()
+            .find(|w| data[..pos].ends_with(w.as_bytes()))
+        {
             pos -= w.len();
         } else {
             break;

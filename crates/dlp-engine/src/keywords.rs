@@ -157,6 +157,20 @@ pub struct Trigger {
     pub rule: u32,
 }
 
+/// Rule bit of a [`Trigger`] that is a detector's label: where it ends is recorded
+/// instead of a rule.
+pub const LABEL: u32 = 1 << 31;
+
+/// What the literals found in a pass: rules (unsorted, possibly repeated) and the
+/// offsets where labels end.
+#[derive(Debug, Clone, Default)]
+pub struct Fired {
+    /// Signature rules whose literals occur.
+    pub rules: Vec<u32>,
+    /// Offsets right after a label.
+    pub label_ends: Vec<usize>,
+}
+
 /// Literal strings of signature rules, looked for in the candidate pass: a byte
 /// table of their first bytes, and for literals that start with a three-byte
 /// character (CJK) a set of those characters, then an exact comparison.
@@ -251,9 +265,10 @@ impl Literals {
         &self.first
     }
 
-    /// Append the rules of the literals that start at `buf[i]`.
+    /// Append the rules of the literals that start at `buf[i]` (for labels: where
+    /// they end).
     #[inline]
-    pub fn check(&self, buf: &[u8], i: usize, fired: &mut Vec<u32>) {
+    pub fn check(&self, buf: &[u8], i: usize, fired: &mut Fired) {
         let b = buf[i];
         if (0xE0..=0xEF).contains(&b)
             && i + 2 < buf.len()
@@ -272,23 +287,28 @@ impl Literals {
                 here == t.literal.as_slice()
             };
             if hit {
-                fired.push(t.rule);
+                if t.rule & LABEL != 0 {
+                    fired.label_ends.push(i + t.literal.len());
+                } else {
+                    fired.rules.push(t.rule);
+                }
             }
         }
     }
 
     /// Indexes of the rules whose literals occur in `buf`, ascending, each once.
     pub fn triggered(&self, buf: &[u8]) -> Vec<u32> {
-        let mut fired = Vec::new();
+        let mut fired = Fired::default();
         let first = self.first();
         for i in 0..buf.len() {
             if first[buf[i] as usize] {
                 self.check(buf, i, &mut fired);
             }
         }
-        fired.sort_unstable();
-        fired.dedup();
-        fired
+        let mut rules = fired.rules;
+        rules.sort_unstable();
+        rules.dedup();
+        rules
     }
 }
 
