@@ -12,7 +12,6 @@ from typing import Any
 from dlp.errors import ConfigError
 
 _LOCAL = re.compile(r"^local:(\d+)$")
-CONNECT_TIMEOUT = 30.0
 
 
 def _quiet() -> None:
@@ -22,8 +21,11 @@ def _quiet() -> None:
 
 
 @contextlib.contextmanager
-def connect(address: str, *, timeout: float = CONNECT_TIMEOUT) -> Iterator[Any]:
-    """A ``distributed.Client`` for ``address``, closed (and a local cluster stopped) at the end."""
+def connect(address: str) -> Iterator[Any]:
+    """A ``distributed.Client`` for ``address``, closed (and a local cluster stopped) at the end.
+
+    How long to try to reach a scheduler is Dask's ``distributed.comm.timeouts.connect``
+    (30 s; ``DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=5s`` in the environment changes it)."""
     try:
         from distributed import Client, LocalCluster
     except ImportError:
@@ -50,7 +52,7 @@ def connect(address: str, *, timeout: float = CONNECT_TIMEOUT) -> Iterator[Any]:
     if "://" not in address:
         raise ConfigError(f"--cluster wants tcp://HOST:PORT, tls://HOST:PORT or local:N, not {address!r}")
     try:
-        client = Client(address, timeout=timeout)
+        client = Client(address)
     except (OSError, TimeoutError) as exc:
         raise ConfigError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     try:
