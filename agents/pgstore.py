@@ -70,6 +70,18 @@ def where(filters: Filters) -> tuple[str, dict[str, Any]]:
     return " AND ".join(clauses) or "TRUE", params
 
 
+def _reason(exc: Exception, url: str) -> str:
+    """The first line of a connection error, without the password should it appear."""
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    try:
+        from psycopg.conninfo import conninfo_to_dict
+
+        password = conninfo_to_dict(url).get("password")
+    except Exception:
+        password = None
+    return reason.replace(str(password), "***") if password else reason
+
+
 class PostgresStore:
     """:class:`dlp.agents.store.Store`'s interface on a PostgreSQL database."""
 
@@ -91,6 +103,10 @@ class PostgresStore:
         self.url = url
         self.readonly = readonly
         options = "-c default_transaction_read_only=on" if readonly else ""
+        try:  # one connection first: a wrong address or password fails at once, with its reason
+            psycopg.connect(url, connect_timeout=max(1, int(connect_timeout))).close()
+        except psycopg.Error as exc:
+            raise ConfigError(f"cannot connect to {shown(url)}: {_reason(exc, url)}") from None
         self._pool = ConnectionPool(
             url,
             min_size=1,
@@ -104,7 +120,7 @@ class PostgresStore:
             self._pool.open(wait=True, timeout=connect_timeout)
         except psycopg.Error as exc:
             self._pool.close()
-            raise ConfigError(f"cannot connect to {shown(url)}: {exc}") from None
+            raise ConfigError(f"cannot connect to {shown(url)}: {_reason(exc, url)}") from None
         try:
             if readonly:
                 self._check_version(migrations)
