@@ -209,7 +209,7 @@ def main() -> None:
 )
 @click.option(
     "--cluster-batch",
-    default="8M",
+    default="2M",
     show_default=True,
     metavar="SIZE",
     help="With --cluster: bytes of small files per task.",

@@ -61,6 +61,20 @@ def _as_server_user(args: list[str]) -> list[str]:
 def postgres_cluster() -> Iterator[str]:
     """Yields the URL of a fresh cluster's ``postgres`` database (user ``dlp``, no password)."""
     binaries = require_postgres()
+    try:
+        with throwaway_cluster(binaries) as url:
+            yield url
+    except StartFailed as exc:
+        pytest.fail(str(exc))
+
+
+class StartFailed(RuntimeError):
+    pass
+
+
+@contextmanager
+def throwaway_cluster(binaries: Path) -> Iterator[str]:
+    """:func:`postgres_cluster` without pytest (``benchmarks/collector_ingest.py`` uses it)."""
     folder = Path(tempfile.mkdtemp(prefix="dlp-pg-"))
     data = folder / "data"
     if os.geteuid() == 0:
@@ -92,7 +106,9 @@ def postgres_cluster() -> Iterator[str]:
         )
     except subprocess.CalledProcessError as exc:
         shutil.rmtree(folder, ignore_errors=True)
-        pytest.fail(f"could not start PostgreSQL: {exc.stderr.decode(errors='replace')[-2000:]}")
+        raise StartFailed(
+            f"could not start PostgreSQL: {exc.stderr.decode(errors='replace')[-2000:]}"
+        ) from None
     try:
         yield f"postgresql://{USER}@127.0.0.1:{port}/postgres"
     finally:

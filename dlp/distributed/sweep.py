@@ -34,9 +34,10 @@ from dlp.report import Reporter, ReportSpec
 from dlp.scanner import Scanner
 from dlp.walk import STDIN, Entry
 
-BATCH_BYTES = 8 * MiB
-"""Default bytes per task: enough that the scheduler's cost per task (a few ms)
-is small against the scan of the batch (about 0.1 s at 80 MB/s per core)."""
+BATCH_BYTES = 2 * MiB
+"""Default bytes per task: the scheduler's cost per task (about 5 ms, measured by
+``benchmarks/cluster.py``) is small against the scan of 2 MiB (about 0.1 s per core),
+and a tree of a few hundred MiB still makes many tasks per worker to balance."""
 BATCH_FILES = 2000
 """At most this many files per task (many tiny files: the per-file cost dominates)."""
 
