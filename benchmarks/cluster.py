@@ -9,8 +9,8 @@ data, :mod:`corpus`; 1200 files of 64 KiB by default, 75 MiB) and scans it with
 :func:`dlp.distributed.scan_entries`, JSONL reports as ``dlp scan --cluster -f jsonl``
 makes them, on a ``LocalCluster`` of 1 and then 2 single-thread worker processes
 (started before the clock starts: a scan's time includes the worker plugin building
-the scanners). Baseline in the same run: the scan in this one process
-(``dlp scan -j 1``). The fastest of ``--repeat`` runs counts.
+the scanners; the workers tuned as ``dlp scan --cluster local:N`` tunes them). Baseline
+in the same run: the scan in this one process (``dlp scan -j 1``). The fastest of ``--repeat`` runs counts.
 
 Per-task overhead: the 1-worker scan once more with one file per task; the extra
 time over the batched scan, divided by the extra tasks, is what the scheduler, the
@@ -104,10 +104,14 @@ def main(argv: list[str] | None = None) -> int:
         dask.config.set({"distributed.worker.profile.enabled": False})
 
     os.environ["DLP_KEY"] = KEY.decode()
+    from dlp import tuning
+
+    tuning.tune_allocator()  # as the dlp command does for itself (the in-process baseline)
     total = make_tree(args.tree, args.files, args.file_size)
     entries = list(walk([str(args.tree)]))
     config = dlp.ScanConfig(key=KEY)
     scanner = dlp.Scanner(config)
+    tuning.tune_gc()
     spec = ReportSpec("jsonl", key=KEY)
     sizing = Sizing()
     mib = total / 2**20
@@ -123,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
             Client(cluster) as client,
         ):
             seconds, out = best(
-                args.repeat, lambda: scan_entries(client, scanner, entries, spec, sizing=sizing)
+                args.repeat,
+                lambda: scan_entries(client, scanner, entries, spec, sizing=sizing, tune_workers=True),
             )
             rows[f"cluster, {workers} worker(s)"] = seconds
             setup, _ = best(args.repeat, lambda: scan_entries(client, scanner, [], spec))
@@ -132,7 +137,9 @@ def main(argv: list[str] | None = None) -> int:
             if workers == 1:
                 single, out = best(
                     args.repeat,
-                    lambda: scan_entries(client, scanner, entries, spec, sizing=Sizing(batch_files=1)),
+                    lambda: scan_entries(
+                        client, scanner, entries, spec, sizing=Sizing(batch_files=1), tune_workers=True
+                    ),
                 )
                 outputs.add(out)
                 batched_tasks = -(-total // sizing.batch_bytes)

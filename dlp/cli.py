@@ -472,7 +472,10 @@ def _cluster_results(
 
     entries = list(walk_any(paths, follow_symlinks=config.follow_symlinks, exclude=config.exclude))
     with connect(address) as client:
-        results = scan_entries(client, scanner, entries, spec, sizing=sizing, worker_key=worker_key)
+        tune = address.startswith("local:")  # this command's own worker processes
+        results = scan_entries(
+            client, scanner, entries, spec, sizing=sizing, worker_key=worker_key, tune_workers=tune
+        )
         yield from _with_progress(results, entries, show_progress)
 
 

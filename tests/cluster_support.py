@@ -19,6 +19,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
+TEST_KEY = b"dlp-test-suite-key-0123456789abcdef"  # conftest's key, which every test runs with
+
+
+@dataclass(frozen=True)
+class Run:
+    exit_code: int
+    stdout: bytes
+    stderr: bytes
+
+    @property
+    def err(self) -> str:
+        return self.stderr.decode("utf-8", "replace")
+
+
+def run_dlp(args: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
+    """``python -m dlp.cli ARGS`` as a child process with this test's environment."""
+    done = subprocess.run(
+        [sys.executable, "-m", "dlp.cli", *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+        check=False,
+    )
+    return Run(done.returncode, done.stdout, done.stderr)
 
 
 def free_port() -> int:

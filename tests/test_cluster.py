@@ -19,8 +19,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from cluster_support import Cluster, base_env, dask_cluster, moto_server, s3_env, upload
-from conftest import TEST_KEY, run_cli_subprocess
+from cluster_support import TEST_KEY, Cluster, base_env, dask_cluster, moto_server, run_dlp, s3_env, upload
 
 import dlp
 from dlp import synthetic
@@ -110,8 +109,8 @@ def test_cli_on_the_cluster_gives_the_records_of_a_local_scan_in_order(cluster: 
     """Relative paths (read by workers that run in another folder), JSONL and text."""
     args = ["tests/samples", os.path.relpath(tree, REPO)]
     for fmt in ("jsonl", "text"):
-        here = run_cli_subprocess(["scan", "-j", "1", "-f", fmt, *args], cwd=REPO)
-        there = run_cli_subprocess(["scan", "--cluster", cluster.address, "-f", fmt, *args], cwd=REPO)
+        here = run_dlp(["scan", "-j", "1", "-f", fmt, *args], cwd=REPO)
+        there = run_dlp(["scan", "--cluster", cluster.address, "-f", fmt, *args], cwd=REPO)
         assert there.exit_code == here.exit_code == 1, there.err
         if fmt == "jsonl":
             assert _records(there.stdout) == _records(here.stdout)
@@ -132,6 +131,22 @@ def test_segments_and_batches_give_the_bytes_of_one_process(
     here = b"".join(p.rendered for p in scan_here(scanner, scanner.config, entries, 1, spec))
     assert there == here
     assert there.count(b'"path":"' + str(tree / "big.log").encode()) > 500
+
+
+def test_a_file_that_fails_on_a_worker_gives_the_usual_error_record(
+    client: object, tmp_path: Path, cache_home: Path
+) -> None:
+    for n in range(3):
+        (tmp_path / f"f{n}.txt").write_text(f"手机 {synthetic.mobile(random.Random(n))}\n", encoding="utf-8")
+    scanner = dlp.Scanner(dlp.ScanConfig(key=TEST_KEY, cache_dir=cache_home))
+    spec = ReportSpec("jsonl", key=TEST_KEY)
+    entries = list(walk([str(tmp_path)]))
+    (tmp_path / "f1.txt").unlink()  # walked, then gone before a worker reads it
+    there = b"".join(p.rendered for p in scan_entries(client, scanner, entries, spec))
+    here = b"".join(p.rendered for p in scan_here(scanner, scanner.config, entries, 1, spec))
+    assert there == here
+    errors = [r for r in _records(there) if r["type"] == "error"]
+    assert [(r["path"], r["reason"]) for r in errors] == [(str(tmp_path / "f1.txt"), "vanished")]
 
 
 def test_python_api_yields_the_scan_results_of_a_local_scan(
@@ -167,12 +182,12 @@ def test_a_worker_with_another_key_is_refused(cluster: Cluster, tree: Path) -> N
     """--worker-key: the workers keep their own key (the test key); this client has another."""
     other = "another-key-0123456789abcdef"
     args = ["scan", "--cluster", cluster.address, "--worker-key", "-f", "jsonl", str(tree / "a-top.txt")]
-    refused = run_cli_subprocess(args, env={"DLP_KEY": other})
+    refused = run_dlp(args, env={"DLP_KEY": other})
     assert refused.exit_code == 2
     assert b"another fingerprint key" in refused.stderr
     assert other.encode() not in refused.stderr + refused.stdout
     assert TEST_KEY not in refused.stderr + refused.stdout
-    accepted = run_cli_subprocess(args, env={"DLP_KEY": TEST_KEY.decode()})
+    accepted = run_dlp(args, env={"DLP_KEY": TEST_KEY.decode()})
     assert accepted.exit_code == 1, accepted.err
 
 
@@ -185,8 +200,8 @@ def test_s3_prefix_gives_the_findings_of_the_same_files_on_disk(
     listed = [e.path for e in walk_url(url)]
     on_disk = [e.path for e in walk([str(tree)])]
     assert listed == [url + p[len(str(tree)) :] for p in on_disk]  # the same walk order
-    there = run_cli_subprocess(["scan", "--cluster", cluster.address, "-f", "jsonl", url])
-    here = run_cli_subprocess(["scan", "-j", "1", "-f", "jsonl", str(tree)])
+    there = run_dlp(["scan", "--cluster", cluster.address, "-f", "jsonl", url])
+    here = run_dlp(["scan", "-j", "1", "-f", "jsonl", str(tree)])
     assert there.exit_code == here.exit_code == 1, there.err
     expected = _records(here.stdout.replace(str(tree).encode(), url.encode()))
     assert _records(there.stdout) == expected
@@ -200,7 +215,7 @@ def test_missing_prefix_and_urls_without_a_cluster(
     assert [e.error for e in walk_url("s3://audit/no/such/prefix")] == [
         ("not_found", "no such object or prefix")
     ]
-    alone = run_cli_subprocess(["scan", "s3://audit/exports/tree"])
+    alone = run_dlp(["scan", "s3://audit/exports/tree"])
     assert alone.exit_code == 2 and b"--cluster" in alone.stderr
     assert is_url("s3://a/b") and not is_url("notes/a.txt") and not is_url("C:/x")
 
@@ -209,7 +224,7 @@ def test_no_scheduler_is_a_usage_error(tmp_path: Path) -> None:
     from cluster_support import free_port
 
     (tmp_path / "a.txt").write_text("nothing here\n")
-    done = run_cli_subprocess(
+    done = run_dlp(
         ["scan", "--cluster", f"tcp://127.0.0.1:{free_port()}", str(tmp_path)],
         env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"},
     )

@@ -100,6 +100,7 @@ def scan_entries(
     *,
     sizing: Sizing | None = None,
     worker_key: bool = False,
+    tune_workers: bool = False,
 ) -> Iterator[Any]:
     """Scan ``entries`` on the cluster behind ``client``, in order.
 
@@ -107,7 +108,9 @@ def scan_entries(
     :class:`~dlp.findings.ScanResult` per result, or with ``spec`` a
     :class:`~dlp.report.Processed`. ``scanner`` is the client's (it reads the first
     block of large files to decide whether they can be split). With ``worker_key``
-    the workers use their own fingerprint key, which must equal the client's.
+    the workers use their own fingerprint key, which must equal the client's. With
+    ``tune_workers`` (workers this process started) the workers tune their allocator and
+    garbage collector as ``dlp scan -j`` workers do (:mod:`dlp.tuning`).
     Raises :class:`~dlp.distributed.worker.KeyMismatch` when a worker's differs.
     """
     sizing = sizing or Sizing()
@@ -115,7 +118,9 @@ def scan_entries(
     key = resolve_key(config.key)
     check = key_check(key)
     name = f"dlp-scan-{uuid.uuid4().hex}"
-    plugin = ScannerPlugin(name, replace(config, key=key), spec, os.getcwd(), worker_key=worker_key)
+    plugin = ScannerPlugin(
+        name, replace(config, key=key), spec, os.getcwd(), worker_key=worker_key, tune=tune_workers
+    )
     client.register_plugin(plugin)
     try:
         _check_workers(client, name, check)

@@ -78,9 +78,17 @@ class ScannerPlugin(WorkerPlugin):
     """A Dask worker plugin holding one scan's scanners."""
 
     def __init__(
-        self, name: str, config: ScanConfig, spec: ReportSpec | None, root: str, *, worker_key: bool
+        self,
+        name: str,
+        config: ScanConfig,
+        spec: ReportSpec | None,
+        root: str,
+        *,
+        worker_key: bool,
+        tune: bool = False,
     ) -> None:
         self.name = name
+        self.tune = tune
         self.idempotent = False
         self.config = replace(config, key=None) if worker_key else config
         self.spec = spec if spec is None or not worker_key else replace(spec, key=b"")
@@ -101,7 +109,15 @@ class ScannerPlugin(WorkerPlugin):
             self.spec = replace(self.spec, key=key)
         self.check = key_check(key)
         self._local = threading.local()
+        if self.tune:  # worker processes of the dlp command's own (local:N), as dlp.parallel's
+            from dlp import tuning
+
+            tuning.tune_allocator()
         self._build()  # this thread's now: a bad configuration shows at once
+        if self.tune:
+            from dlp import tuning
+
+            tuning.tune_gc()
 
     def teardown(self, worker: Any) -> None:
         self._local = None
