@@ -53,13 +53,14 @@ TARGET = 1.6
 
 def make_tree(root: Path, files: int, size: int, seed: int = 15) -> int:
     """``files`` prose files of about ``size`` bytes in 10 folders; returns the bytes (reused if there)."""
-    stamp = root.parent / f"{root.name}-{files}-{size}-{seed}.made"
-    if not stamp.exists() and root.exists():
+    stamp = root.parent / f"{root.name}.made"
+    made = f"{files} {size} {seed} "
+    if stamp.exists() and stamp.read_text().startswith(made) and root.is_dir():
+        return int(stamp.read_text().split()[-1])
+    if root.exists():
         import shutil
 
         shutil.rmtree(root)
-    if stamp.exists():
-        return int(stamp.read_text())
     rng = random.Random(seed)
     values, planted = Values(rng), Planted()
     total = 0
@@ -67,7 +68,7 @@ def make_tree(root: Path, files: int, size: int, seed: int = 15) -> int:
         folder = root / f"share-{n % 10}"
         folder.mkdir(parents=True, exist_ok=True)
         total += write_stream(folder / f"doc-{n:05d}.txt", ProseSource(rng, values, planted).text(size))
-    stamp.write_text(str(total))
+    stamp.write_text(f"{made}{total}")
     return total
 
 

@@ -52,7 +52,7 @@ class Sizing:
     """Plain text files this large or larger are scanned in segments."""
     segment: int = SEGMENT_SIZE
     window: int | None = None
-    """Batch tasks in flight (default: three per worker thread)."""
+    """Batch tasks (and large files to split) in flight; default: three per worker thread."""
 
     def __post_init__(self) -> None:
         if self.batch_bytes < 1 or self.batch_files < 1 or self.segment < 64 * 1024:
@@ -153,23 +153,26 @@ def _run(
     check: str,
 ) -> Iterator[Any]:
     reporter = Reporter(spec) if spec is not None else None
-    threads = sum(client.nthreads().values()) or 1
-    window = sizing.window or 3 * threads
+    threads = 1
+    window = 0
     units = _units(scanner, entries, sizing)
-    pending: deque[tuple[str, Any, Any]] = deque()
-    in_flight = 0
+    pending: deque[tuple[str, Any, Any]] = deque()  # batches submitted, large files to split, in order
+    submitted = 0
 
     def fill() -> None:
-        nonlocal in_flight
-        while in_flight < window:
+        nonlocal threads, window, submitted
+        while len(pending) < window or not window:
+            if submitted % 64 == 0:  # workers come and go: size the window to the cluster now
+                threads = sum(client.nthreads().values()) or 1
+                window = sizing.window or 3 * threads
             unit = next(units, None)
             if unit is None:
                 return
+            submitted += 1
             kind, payload = unit
             if kind == "batch":
                 future = client.submit(run_batch, name, check, payload, pure=False)
                 pending.append(("batch", future, payload))
-                in_flight += 1
             else:
                 pending.append(("split", None, payload))
 
@@ -181,12 +184,11 @@ def _run(
         while pending:
             kind, future, payload = pending.popleft()
             if kind == "batch":
-                in_flight -= 1
                 yield from _batch_result(future, payload, reporter)
-                fill()
             else:
                 entry, header = payload
                 yield from in_segments(submit_segment, entry, header, reporter, threads, sizing.segment)
+            fill()
     finally:
         for _, future, _ in pending:
             if future is not None:
