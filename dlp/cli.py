@@ -323,7 +323,7 @@ def scan(
     spec = ReportSpec(fmt, policy.thresholds, policy.fail_on, config.key or b"", config.edm_index, known)
     if cluster is not None:
         try:
-            sizing = _cluster_sizing(cluster_batch)
+            sizing = _cluster_sizing(cluster, cluster_batch)
         except (ConfigError, click.BadParameter) as exc:
             _fail(str(exc))
         _warn_key_in_clear(cluster, worker_key)
@@ -430,9 +430,15 @@ def _with_progress(
             yield item
 
 
-def _cluster_sizing(cluster_batch: str):  # type: ignore[no-untyped-def]
-    from dlp.distributed.sweep import Sizing
+def _cluster_sizing(address: str, cluster_batch: str):  # type: ignore[no-untyped-def]
+    """How to cut the work (and a check of the address, before any output)."""
+    try:
+        from dlp.distributed.cluster import check_address
+        from dlp.distributed.sweep import Sizing
+    except ImportError:
+        raise ConfigError("--cluster needs Dask: pip install 'dlp[cluster]'") from None
 
+    check_address(address)
     return Sizing(batch_bytes=parse_size(cluster_batch))
 
 

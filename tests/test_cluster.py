@@ -230,3 +230,7 @@ def test_no_scheduler_is_a_usage_error(tmp_path: Path) -> None:
     )
     assert done.exit_code == 2
     assert b"cannot reach the Dask scheduler" in done.stderr
+    for address, message in (("bogus", b"--cluster wants"), ("local:0", b"at least one worker")):
+        wrong = run_dlp(["scan", "--cluster", address, "-f", "sarif", str(tmp_path)])
+        assert (wrong.exit_code, wrong.stdout) == (2, b"")
+        assert message in wrong.stderr

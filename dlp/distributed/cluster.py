@@ -20,6 +20,19 @@ def _quiet() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
+def check_address(address: str) -> int | None:
+    """The N of ``local:N``, or None for a scheduler's address; raises ConfigError when it is neither."""
+    local = _LOCAL.match(address)
+    if local:
+        workers = int(local.group(1))
+        if workers < 1:
+            raise ConfigError("local:N needs at least one worker")
+        return workers
+    if "://" not in address:
+        raise ConfigError(f"--cluster wants tcp://HOST:PORT, tls://HOST:PORT or local:N, not {address!r}")
+    return None
+
+
 @contextlib.contextmanager
 def connect(address: str) -> Iterator[Any]:
     """A ``distributed.Client`` for ``address``, closed (and a local cluster stopped) at the end.
@@ -31,11 +44,8 @@ def connect(address: str) -> Iterator[Any]:
     except ImportError:
         raise ConfigError("--cluster needs Dask: pip install 'dlp[cluster]'") from None
     _quiet()
-    local = _LOCAL.match(address)
-    if local:
-        workers = int(local.group(1))
-        if workers < 1:
-            raise ConfigError("local:N needs at least one worker")
+    workers = check_address(address)
+    if workers is not None:
         cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
@@ -49,8 +59,6 @@ def connect(address: str) -> Iterator[Any]:
         finally:
             cluster.close()
         return
-    if "://" not in address:
-        raise ConfigError(f"--cluster wants tcp://HOST:PORT, tls://HOST:PORT or local:N, not {address!r}")
     try:
         client = Client(address)
     except (OSError, TimeoutError) as exc:
