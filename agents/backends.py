@@ -8,13 +8,12 @@ Both stores offer the same methods (``insert``, ``query``, ``iterate``, ``count`
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TypeAlias
 
 from dlp.agents.pgstore import PostgresStore, is_postgres, shown
 from dlp.agents.store import Store
 
-if TYPE_CHECKING:
-    AnyStore = Store | PostgresStore
+AnyStore: TypeAlias = Store | PostgresStore
 
 __all__ = ["describe", "is_postgres", "open_store"]
 

@@ -160,5 +160,6 @@ def run_batch(name: str, check: str, batch: list[Entry]) -> list[Any]:
 def run_segment(name: str, check: str, args: tuple[Any, ...]) -> Any:
     """Task: scan and report one segment of a large text file (see :func:`dlp.parallel.in_segments`)."""
     scanner, reporter = _plugin(name, check)._build()
-    path, *rest = args
-    return scan_segment(scanner, reporter, scanner.resolve(path), *rest, name=path)
+    path, start, end, line_base, header, reported = args
+    source = scanner.resolve(path)
+    return scan_segment(scanner, reporter, source, start, end, line_base, header, reported, name=path)
