@@ -66,6 +66,9 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
         f"姓名,手机\n{synthetic.chinese_name(rng)},{synthetic.mobile(rng)}\n".encode("gb18030")
     )
     (root / "empty.txt").write_bytes(b"")
+    (root / f"名单-{synthetic.mobile(rng)}.txt").write_text(
+        "见附件\n", encoding="utf-8"
+    )  # a name with a value
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as archive:
         archive.writestr("inner/list.txt", _lines(rng, 40))

@@ -71,7 +71,9 @@ class WorkerScanner(Scanner):
             return super().scan_file(source, flush=flush, piece=piece, lane=lane, name=shown)
         handle, size = open_url(os.fspath(path), self.config.max_file_size, self.config.chunk_size)
         with handle:
-            return self.scan_stream(handle, name=shown, size_hint=size, flush=flush, piece=piece, lane=lane)
+            return self.scan_stream(
+                handle, name=shown, size_hint=size, flush=flush, piece=piece, lane=lane, scan_name=True
+            )
 
 
 class ScannerPlugin(WorkerPlugin):
