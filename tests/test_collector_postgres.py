@@ -292,3 +292,16 @@ def test_postgres_database_is_upgraded_and_a_newer_one_refused(database: str, tm
     assert b"schema version 2, newer than this collector's 1: upgrade dlp" in serve.stderr
     query = run_cli(["collector", "query", "--db", database], tmp_path)
     assert query.returncode == 2 and b"newer than this collector" in query.stderr
+
+
+def test_in_ci_a_missing_postgresql_fails_instead_of_skipping(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pg_support
+
+    monkeypatch.setattr(pg_support, "bindir", lambda: None)
+    monkeypatch.setenv("DLP_CI", "1")
+    with pytest.raises(pytest.fail.Exception, match="required in CI"):
+        pg_support.require_postgres()
+    monkeypatch.delenv("DLP_CI")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        pg_support.require_postgres()
