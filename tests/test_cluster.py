@@ -237,3 +237,17 @@ def test_no_scheduler_is_a_usage_error(tmp_path: Path) -> None:
         wrong = run_dlp(["scan", "--cluster", address, "-f", "sarif", str(tmp_path)])
         assert (wrong.exit_code, wrong.stdout) == (2, b"")
         assert message in wrong.stderr
+
+
+def test_a_worker_without_a_key_of_its_own_is_refused_and_makes_none(
+    tmp_path: Path, tree: Path, cache_home: Path
+) -> None:
+    env = base_env(cache_home, TEST_KEY)
+    del env["DLP_KEY"]
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "worker-config")
+    with dask_cluster(tmp_path / "dask", env, workers=1) as running:
+        args = ["scan", "--cluster", running.address, "--worker-key", str(tree / "a-top.txt")]
+        refused = run_dlp(args)
+    assert refused.exit_code == 2
+    assert b"tcp://127.0.0.1:" in refused.stderr and b"has no fingerprint key" in refused.stderr
+    assert not (tmp_path / "worker-config").exists()  # no key file made up on the worker

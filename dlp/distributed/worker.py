@@ -103,8 +103,15 @@ class ScannerPlugin(WorkerPlugin):
         return {**self.__dict__, "_local": None}
 
     def setup(self, worker: Any) -> None:
-        from dlp.keys import resolve_key
+        from pathlib import Path
 
+        from dlp.keys import ENV_KEY, ENV_KEY_FILE, default_key_file, resolve_key
+
+        if self.config.key is None and not os.environ.get(ENV_KEY):
+            key_file = Path(os.environ.get(ENV_KEY_FILE) or default_key_file())
+            if not key_file.is_file():  # a worker never makes up a key of its own
+                where = getattr(worker, "address", "a worker")
+                raise ConfigError(f"{where} has no fingerprint key: set {ENV_KEY} or {ENV_KEY_FILE} there")
         key = resolve_key(self.config.key)
         self.config = replace(self.config, key=key)
         if self.spec is not None and self.worker_key:
