@@ -247,6 +247,12 @@ def agent(
     runner.run()
 
 
+DB_HELP = (
+    "SQLite database file, or postgresql://USER@HOST/DB for PostgreSQL (several collectors may "
+    "share one; needs dlp[postgres])."
+)
+
+
 @click.group()
 def collector() -> None:
     """Central collector: receive findings from agents, store them, answer queries."""
@@ -254,7 +260,7 @@ def collector() -> None:
 
 @collector.command("serve")
 @click.option("--listen", default="127.0.0.1:8765", show_default=True, metavar="HOST:PORT")
-@click.option("--db", required=True, type=click.Path(dir_okay=False), help="SQLite database file.")
+@click.option("--db", required=True, metavar="FILE|URL", help=DB_HELP)
 @click.option(
     "--token-file",
     required=True,
@@ -290,7 +296,7 @@ def serve(
     try:
         run_server(
             listen=listen,
-            db=Path(db),
+            db=db,
             token_file=Path(token_file),
             max_body=_size(max_body),
             tls_cert=Path(tls_cert) if tls_cert else None,
@@ -302,7 +308,7 @@ def serve(
 
 
 @collector.command("query")
-@click.option("--db", required=True, type=click.Path(dir_okay=False), help="SQLite database file.")
+@click.option("--db", required=True, metavar="FILE|URL", help=DB_HELP)
 @click.option(
     "--format",
     "fmt",
@@ -325,13 +331,14 @@ def query(
     limit: int | None,
 ) -> None:
     """Print stored findings, oldest first, from the collector database."""
-    import sqlite3
     from itertools import islice
 
     import orjson
 
-    from dlp.agents.store import Filters, Store
+    from dlp.agents.backends import describe, open_store
+    from dlp.agents.store import Filters
     from dlp.agents.wire import parse_time
+    from dlp.errors import ConfigError
 
     try:
         since_time = parse_time(since) if since else None
@@ -339,8 +346,8 @@ def query(
         _fail(f"--since is not an ISO 8601 time: {since!r}")
     filters = Filters(host=host, detector=detector, path_prefix=path_prefix, since=since_time)
     try:
-        store = Store(Path(db), readonly=True)
-    except FileNotFoundError as exc:
+        store = open_store(db, readonly=True)
+    except (FileNotFoundError, ConfigError) as exc:
         _fail(str(exc))
     out = sys.stdout.buffer
     try:
@@ -352,8 +359,8 @@ def query(
                 where += f":{record['location']['line']}"
                 line = f"{record['time'][:19]}Z  {record['host']:<16} {where:<48} {record['detector']:<20} "
                 out.write(f"{line}{record['masked']}\n".encode("utf-8", "replace"))
-    except sqlite3.DatabaseError as exc:
-        _fail(f"cannot read {db}: {exc}")
+    except store.errors as exc:
+        _fail(f"cannot read {describe(db)}: {exc}")
     except BrokenPipeError:
         sys.stderr.close()
     finally:

@@ -19,11 +19,10 @@ from __future__ import annotations
 import logging
 import signal
 import socket
-import sqlite3
 import zlib
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from starlette.applications import Starlette
@@ -32,11 +31,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from dlp.agents.backends import describe, open_store
 from dlp.agents.queryparams import BadQuery, parse_query
-from dlp.agents.store import Store
 from dlp.agents.tokens import TokenSet, read_tokens
 from dlp.agents.wire import BadRecord, now_utc, parse_batch
 from dlp.errors import ConfigError
+
+if TYPE_CHECKING:
+    from dlp.agents.backends import AnyStore
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +95,7 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def create_app(store: Store, tokens: TokenSet, *, max_body: int) -> Starlette:
+def create_app(store: AnyStore, tokens: TokenSet, *, max_body: int) -> Starlette:
     def ingest(body: bytes, encoding: str | None) -> tuple[int, int]:
         records = parse_batch(inflate(body, encoding, max_body))
         return store.insert(records, now_utc()) if records else (0, 0)
@@ -131,8 +133,8 @@ def create_app(store: Store, tokens: TokenSet, *, max_body: int) -> Starlette:
 
     async def healthz(request: Request) -> Response:
         try:
-            await run_in_threadpool(store.count)
-        except sqlite3.Error:
+            await run_in_threadpool(store.ping)
+        except store.errors:
             return _json({"status": "database unavailable"}, 503)
         return _json({"status": "ok"})
 
@@ -173,7 +175,7 @@ def _after_graceful_shutdown(signum: int, frame: FrameType | None) -> None:
 def serve(
     *,
     listen: str,
-    db: Path,
+    db: str | Path,
     token_file: Path,
     max_body: int,
     tls_cert: Path | None = None,
@@ -187,7 +189,7 @@ def serve(
         raise ConfigError("TLS needs both --tls-cert and --tls-key")
     tokens = TokenSet(read_tokens(token_file))
     host, port = parse_listen(listen)
-    store = Store(db)
+    store = open_store(db)
     config = uvicorn.Config(
         create_app(store, tokens, max_body=max_body),
         log_config=None,
@@ -206,7 +208,13 @@ def serve(
     sock = bind(host, port)
     scheme = "https" if tls_cert else "http"
     shown = f"[{host}]" if ":" in host else host
-    log.info("dlp collector listening on %s://%s:%d (database %s)", scheme, shown, sock.getsockname()[1], db)
+    log.info(
+        "dlp collector listening on %s://%s:%d (database %s)",
+        scheme,
+        shown,
+        sock.getsockname()[1],
+        describe(db),
+    )
     # uvicorn shuts down gracefully on SIGTERM/SIGINT, restores the handlers it found and
     # re-raises the signal: with these handlers that ends here, and the process exits 0.
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -2,7 +2,9 @@
 
 Writers are serialised behind one connection; readers (the HTTP API's queries and
 ``dlp collector query``) use their own connections and never block the writer.
-``seq`` is the insertion order and serves as the paging cursor.
+``seq`` is the insertion order and serves as the paging cursor. The schema is
+versioned (:mod:`dlp.agents.migrations`); :mod:`dlp.agents.pgstore` is the same
+store on PostgreSQL, and :func:`dlp.agents.backends.open_store` picks one.
 """
 
 from __future__ import annotations
@@ -18,31 +20,8 @@ from typing import Any
 
 import orjson
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS findings (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    host TEXT NOT NULL,
-    agent_version TEXT NOT NULL,
-    time TEXT NOT NULL,
-    received TEXT NOT NULL,
-    path TEXT NOT NULL,
-    member TEXT,
-    detector TEXT NOT NULL,
-    "column" TEXT,
-    masked TEXT NOT NULL,
-    fingerprint TEXT NOT NULL,
-    confidence REAL NOT NULL,
-    severity TEXT NOT NULL,
-    offset INTEGER NOT NULL,
-    line INTEGER NOT NULL,
-    location TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS findings_host ON findings (host, seq);
-CREATE INDEX IF NOT EXISTS findings_detector ON findings (detector, seq);
-CREATE INDEX IF NOT EXISTS findings_path ON findings (path);
-CREATE INDEX IF NOT EXISTS findings_time ON findings (time);
-"""
+from dlp.agents.migrations import SQLITE, Migration, too_new, upgrade
+
 COLUMNS = (
     "id",
     "host",
@@ -108,6 +87,11 @@ def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
     return db
 
 
+def _has_table(db: sqlite3.Connection, name: str) -> bool:
+    found = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
+    return found is not None
+
+
 def as_record(row: sqlite3.Row | tuple[Any, ...]) -> dict[str, Any]:
     """A stored row (``seq`` first, then :data:`COLUMNS`) as the API's JSON object."""
     values = dict(zip(("seq", *COLUMNS), row, strict=True))
@@ -123,7 +107,12 @@ def as_record(row: sqlite3.Row | tuple[Any, ...]) -> dict[str, Any]:
 
 
 class Store:
-    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+    errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+    """What the database raises when it fails (the API answers 503 on ``/healthz``)."""
+
+    def __init__(
+        self, path: Path, *, readonly: bool = False, migrations: tuple[Migration, ...] = SQLITE
+    ) -> None:
         self.path = path
         self.readonly = readonly
         if readonly and not path.is_file():
@@ -138,7 +127,31 @@ class Store:
             self._writer.execute("PRAGMA journal_mode=WAL")
             self._writer.execute("PRAGMA synchronous=NORMAL")
             self._writer.execute("PRAGMA wal_autocheckpoint=10000")  # fewer, larger checkpoints
-            self._writer.executescript(SCHEMA)
+            self._migrate(migrations)
+        else:
+            self._check_version(migrations)
+
+    def _migrate(self, migrations: tuple[Migration, ...]) -> None:
+        db = self._writer
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            has_findings = _has_table(db, "findings")
+            upgrade(
+                db.execute, lambda sql: db.execute(sql).fetchone(), has_findings, migrations, str(self.path)
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            db.close()
+            raise
+
+    def _check_version(self, migrations: tuple[Migration, ...]) -> None:
+        db = self._reader()
+        if _has_table(db, "schema_version"):
+            row = db.execute("SELECT version FROM schema_version").fetchone()
+            if row is not None and row[0] > migrations[-1].version:
+                self.close()
+                raise too_new(row[0], migrations, str(self.path))
 
     def _reader(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -191,6 +204,10 @@ class Store:
 
     def count(self) -> int:
         return self._reader().execute("SELECT count(*) FROM findings").fetchone()[0]
+
+    def ping(self) -> None:
+        """Raises one of :attr:`errors` unless the database answers."""
+        self._reader().execute("SELECT 1 FROM findings LIMIT 1").fetchall()
 
     def close(self) -> None:
         with self._all_lock:

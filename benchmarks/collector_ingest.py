@@ -77,13 +77,15 @@ def _wait(check: Callable[[], object], timeout: float, what: str) -> object:
     raise SystemExit(f"timed out waiting for {what}")
 
 
-def start_collector(home: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_collector(home: Path, db: str | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """A collector on ``db`` (default: ``findings.db`` in ``home``), logging to ``home``."""
+    home.mkdir(parents=True, exist_ok=True)
     tokens = home / "tokens"
     tokens.write_text(TOKEN + "\n")
     tokens.chmod(0o600)
     log = home / "collector.log"
     cmd = [sys.executable, "-m", "dlp.cli", "collector", "serve", "--listen", "127.0.0.1:0"]
-    cmd += ["--db", str(home / "findings.db"), "--token-file", str(tokens)]
+    cmd += ["--db", db or str(home / "findings.db"), "--token-file", str(tokens)]
     cmd += ["--max-body", "64M"]
     with open(log, "wb") as err:
         proc = subprocess.Popen(cmd, stderr=err, stdout=subprocess.DEVNULL, env=_env(home))
@@ -117,8 +119,12 @@ def make_batches(total: int, batch: int, seed: int) -> list[bytes]:
     return [b"\n".join(lines[i : i + batch]) + b"\n" for i in range(0, total, batch)]
 
 
-def run_senders(url: str, jobs: list[bytes | None], senders: int, *, gzipped: bool) -> dict[str, float]:
-    """Post every job (``None``: GET /healthz) from ``senders`` threads; returns timings and counts."""
+def run_senders(
+    url: str | list[str], jobs: list[bytes | None], senders: int, *, gzipped: bool
+) -> dict[str, float]:
+    """Post every job (``None``: GET /healthz) from ``senders`` threads (sender ``i`` to
+    collector ``i mod len(url)`` when given several); returns timings and counts."""
+    urls = [url] if isinstance(url, str) else url
     work: queue.Queue[bytes | None] = queue.Queue()
     for job in jobs:
         work.put(job)
@@ -128,7 +134,7 @@ def run_senders(url: str, jobs: list[bytes | None], senders: int, *, gzipped: bo
     if gzipped:
         headers["Content-Encoding"] = "gzip"
 
-    def sender() -> None:
+    def sender(url: str) -> None:
         with httpx.Client(headers=headers, timeout=60) as client:
             while True:
                 try:
@@ -150,7 +156,7 @@ def run_senders(url: str, jobs: list[bytes | None], senders: int, *, gzipped: bo
                         accepted[0] += counts["accepted"]
                         duplicates[0] += counts["duplicates"]
 
-    threads = [threading.Thread(target=sender) for _ in range(senders)]
+    threads = [threading.Thread(target=sender, args=(urls[n % len(urls)],)) for n in range(senders)]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -220,6 +226,36 @@ def measure_latency(home: Path, url: str, files: int) -> dict[str, dict[str, flo
     return results
 
 
+def postgres_rows(home: Path, server: str, batches: list[bytes], senders: int) -> dict[str, object]:
+    """Plain ingest into PostgreSQL with 1 and 2 collectors on one database (a fresh one each)."""
+    import contextlib
+
+    sys.path.insert(0, str(REPO / "tests"))
+    from pg_support import bindir, fresh_database, throwaway_cluster
+
+    with contextlib.ExitStack() as stack:
+        if server == "auto":
+            binaries = bindir()
+            if binaries is None:
+                print("PostgreSQL rows left out: no initdb (apt-get install -y postgresql)")
+                return {}
+            server = stack.enter_context(throwaway_cluster(binaries))
+        rows: dict[str, object] = {}
+        for count in (1, 2):
+            db = fresh_database(server, f"bench_ingest_{count}")
+            started = [start_collector(home / f"pg-{count}-{n}", db) for n in range(count)]
+            try:
+                urls = [url for _, url in started]
+                rows[f"postgres_{count}_collector{'s' if count > 1 else ''}"] = run_senders(
+                    urls, list(batches), senders, gzipped=False
+                )
+            finally:
+                for proc, _ in started:
+                    proc.terminate()
+                    proc.wait(timeout=30)
+        return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--findings", type=int, default=200_000)
@@ -227,6 +263,13 @@ def main() -> int:
     parser.add_argument("--senders", type=int, default=8)
     parser.add_argument("--latency-files", type=int, default=20)
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "out" / "collector_ingest.json")
+    parser.add_argument(
+        "--postgres",
+        default="auto",
+        metavar="URL|auto|off",
+        help="PostgreSQL rows: a server URL (a database per row is created on it), auto (a throwaway "
+        "cluster from the PostgreSQL binaries, when installed) or off",
+    )
     args = parser.parse_args()
 
     report: dict[str, object] = {
@@ -253,6 +296,8 @@ def main() -> int:
         finally:
             collector.terminate()
             collector.wait(timeout=30)
+        if args.postgres != "off":
+            report["postgres"] = postgres_rows(home, args.postgres, batches, args.senders)
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
@@ -265,6 +310,12 @@ def main() -> int:
             f"{name:<22} {row['findings_per_second']:>10,.0f} findings/s  "  # type: ignore[index]
             f"({row['requests_per_second']:,.0f} requests/s of {args.batch}, "  # type: ignore[index]
             f"p50 {row['request_p50_ms']} ms, p95 {row['request_p95_ms']} ms)"  # type: ignore[index]
+        )
+    for name, row in (report.get("postgres") or {}).items():  # type: ignore[attr-defined]
+        print(
+            f"{name:<22} {row['findings_per_second']:>10,.0f} findings/s  "
+            f"({row['requests_per_second']:,.0f} requests/s of {args.batch}, "
+            f"p50 {row['request_p50_ms']} ms, p95 {row['request_p95_ms']} ms)"
         )
     for mode, row in report["agent_latency"].items():  # type: ignore[attr-defined]
         print(

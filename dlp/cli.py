@@ -26,6 +26,7 @@ from dlp.printable import printable_text
 
 if TYPE_CHECKING:
     from dlp.report import Processed
+    from dlp.walk import Entry
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
@@ -200,6 +201,25 @@ def main() -> None:
     help="Progress bar on stderr (default: when stderr is a terminal).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+@click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    help="Scan on a Dask cluster: tcp://HOST:PORT (or tls://) of its scheduler, or local:N for N "
+    "local worker processes; PATHs may then be fsspec URLs (s3://bucket/prefix). Needs dlp[cluster].",
+)
+@click.option(
+    "--cluster-batch",
+    default="2M",
+    show_default=True,
+    metavar="SIZE",
+    help="With --cluster: bytes of small files per task.",
+)
+@click.option(
+    "--worker-key",
+    is_flag=True,
+    help="With --cluster: workers use their own fingerprint key (DLP_KEY or DLP_KEY_FILE on each "
+    "worker) instead of receiving the client's; the scan is refused unless it is the same key.",
+)
 def scan(
     paths: tuple[str, ...],
     jobs: int | None,
@@ -229,6 +249,9 @@ def scan(
     baseline: str | None,
     progress: bool | None,
     quiet: bool,
+    cluster: str | None,
+    cluster_batch: str,
+    worker_key: bool,
 ) -> None:
     """Scan files, folders (recursively) or standard input (-) for personal data."""
     from dlp import tuning
@@ -236,11 +259,16 @@ def scan(
     tune = bool((click.get_current_context().obj or {}).get("tune_process"))
     if tune:
         tuning.tune_allocator()
-    missing = [p for p in paths if p != "-" and not os.path.lexists(p)]
+    urls = [p for p in paths if "://" in p]
+    if urls and cluster is None:
+        _fail(f"URLs are scanned on a cluster only (--cluster local:N for one machine): {urls[0]}")
+    missing = [p for p in paths if p != "-" and p not in urls and not os.path.lexists(p)]
     if missing:
         _fail(f"no such file or folder: {', '.join(missing)}")
     if paths.count("-") > 1:
         _fail("standard input (-) can be given only once")
+    if cluster is not None and "-" in paths:
+        _fail("standard input (-) cannot be scanned on a cluster")
     from dlp.keys import resolve_key
 
     if engine != "auto":
@@ -293,8 +321,17 @@ def scan(
     from dlp.report import ReportSpec
 
     spec = ReportSpec(fmt, policy.thresholds, policy.fail_on, config.key or b"", config.edm_index, known)
+    if cluster is not None:
+        try:
+            sizing = _cluster_sizing(cluster, cluster_batch)
+        except (ConfigError, click.BadParameter) as exc:
+            _fail(str(exc))
+        _warn_key_in_clear(cluster, worker_key)
+        results = _cluster_results(scanner, config, spec, paths, cluster, sizing, worker_key, show_progress)
+    else:
+        results = _results(scanner, config, spec, paths, jobs or os.cpu_count() or 1, show_progress)
     try:
-        for item in _results(scanner, config, spec, paths, jobs or os.cpu_count() or 1, show_progress):
+        for item in results:
             summary.merge(item.summary)
             if item.rendered is not None:
                 writer.write(item.rendered)  # type: ignore[attr-defined]  # JSONL
@@ -305,6 +342,8 @@ def scan(
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except ConfigError as exc:  # a cluster scan: no scheduler, or a worker with another key
+        _fail(str(exc))
     finally:
         summary.seconds = time.perf_counter() - started
         writer.close(summary)
@@ -369,6 +408,13 @@ def _results(
 
     entries = list(walk(paths, follow_symlinks=config.follow_symlinks, exclude=config.exclude))
     results = scan_entries(scanner, config, entries, jobs, spec)
+    yield from _with_progress(results, entries, show_progress)
+
+
+def _with_progress(
+    results: Iterator[Processed], entries: list[Entry], show_progress: bool
+) -> Iterator[Processed]:
+    """``results``, with a progress bar on stderr (bytes of ``entries`` done)."""
     if not show_progress:
         yield from results
         return
@@ -382,6 +428,61 @@ def _results(
         for item in results:
             bar.advance(task, item.size)
             yield item
+
+
+def _cluster_sizing(address: str, cluster_batch: str):  # type: ignore[no-untyped-def]
+    """How to cut the work (and a check of the address, before any output)."""
+    try:
+        from dlp.distributed.cluster import check_address
+        from dlp.distributed.sweep import Sizing
+    except ImportError:
+        raise ConfigError("--cluster needs Dask: pip install 'dlp[cluster]'") from None
+
+    check_address(address)
+    return Sizing(batch_bytes=parse_size(cluster_batch))
+
+
+def _warn_key_in_clear(address: str, worker_key: bool) -> None:
+    """The client's key travels to the workers inside the scan's configuration."""
+    import ipaddress
+
+    if worker_key or not address.startswith("tcp://"):
+        return
+    host = address[len("tcp://") :].rpartition(":")[0].strip("[]") or "localhost"
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        click.echo(
+            "dlp: warning: the fingerprint key travels to the workers unencrypted over tcp://; "
+            "use a tls:// scheduler or --worker-key",
+            err=True,
+        )
+
+
+def _cluster_results(
+    scanner,
+    config: ScanConfig,
+    spec,
+    paths: tuple[str, ...],
+    address: str,
+    sizing,
+    worker_key: bool,
+    show_progress: bool,
+) -> Iterator[Processed]:  # type: ignore[no-untyped-def]
+    """:func:`_results` on a Dask cluster (:mod:`dlp.distributed`)."""
+    from dlp.distributed.cluster import connect
+    from dlp.distributed.stores import walk_any
+    from dlp.distributed.sweep import scan_entries
+
+    entries = list(walk_any(paths, follow_symlinks=config.follow_symlinks, exclude=config.exclude))
+    with connect(address) as client:
+        tune = address.startswith("local:")  # this command's own worker processes
+        results = scan_entries(
+            client, scanner, entries, spec, sizing=sizing, worker_key=worker_key, tune_workers=tune
+        )
+        yield from _with_progress(results, entries, show_progress)
 
 
 def _print_summary(summary: Summary) -> None:

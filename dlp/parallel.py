@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from dlp.config import ScanConfig
@@ -65,12 +65,19 @@ def _init(config: ScanConfig, spec: ReportSpec | None, quota: Quota | None = Non
 
 def _scan(batch: list[Entry]) -> list[ScanResult | Processed]:
     assert _worker is not None
+    return scan_batch(_worker, _reporter, batch)
+
+
+def scan_batch(
+    scanner: Scanner, reporter: Reporter | None, batch: list[Entry]
+) -> list[ScanResult | Processed]:
+    """Scan (and with ``reporter``, report) a batch of entries, in order."""
     out: list[ScanResult | Processed] = []
     for entry in batch:
-        if _reporter is not None:
-            out.extend(_reporter.scan(_worker, entry))
+        if reporter is not None:
+            out.extend(reporter.scan(scanner, entry))
         else:
-            out.append(_worker.scan_entry(entry))
+            out.append(scanner.scan_entry(entry))
     return out
 
 
@@ -78,13 +85,31 @@ def _segment(
     path: str, start: int, end: int, line_base: int, header: frozenset[str], reported: frozenset[str]
 ) -> Any:
     assert _worker is not None
-    if _reporter is not None and _reporter.lane_for(_worker):
-        lane = _reporter.lane_output(printable(path))
-        result = _worker.scan_segment(path, start, end, line_base, header, reported, lane=lane)
-        return _reporter.segment(result, lane)
-    result = _worker.scan_segment(path, start, end, line_base, header, reported)
-    if _reporter is not None and _reporter.renders:
-        return _reporter.segment(result)
+    return scan_segment(_worker, _reporter, path, start, end, line_base, header, reported)
+
+
+def scan_segment(
+    scanner: Scanner,
+    reporter: Reporter | None,
+    path: str,
+    start: int,
+    end: int,
+    line_base: int,
+    header: frozenset[str],
+    reported: frozenset[str],
+    name: str | None = None,
+) -> Any:
+    """One segment of a large text file: a :class:`~dlp.report.SegmentReport` with a
+    rendering ``reporter``, else a :class:`~dlp.findings.ScanResult` (``name``: the
+    path to report, if not ``path``)."""
+    shown = path if name is None else name
+    if reporter is not None and reporter.lane_for(scanner):
+        lane = reporter.lane_output(printable(shown))
+        result = scanner.scan_segment(path, start, end, line_base, header, reported, lane=lane, name=name)
+        return reporter.segment(result, lane)
+    result = scanner.scan_segment(path, start, end, line_base, header, reported, name=name)
+    if reporter is not None and reporter.renders:
+        return reporter.segment(result)
     return result
 
 
@@ -112,10 +137,19 @@ def segments(path: str, segment: int = SEGMENT_SIZE, read: int = 1 << 20) -> Ite
         yield start, pos, base
 
 
-def _in_segments(
-    pool: Any, entry: Entry, header: frozenset[str], reporter: Reporter | None, jobs: int, segment: int
+def in_segments(
+    submit_segment: Callable[[tuple[Any, ...]], Any],
+    entry: Entry,
+    header: frozenset[str],
+    reporter: Reporter | None,
+    jobs: int,
+    segment: int,
 ) -> Iterator[Any]:
-    """Scan one large plain text file in segments on the pool: in order, a few at a time."""
+    """Scan one large plain text file in segments: in order, a few at a time.
+
+    ``submit_segment(args)`` starts :func:`scan_segment` on ``args`` (path, start, end,
+    newlines before start, header, rules reported) somewhere and returns a handle whose
+    ``get()`` waits for its result (a worker pool's ``apply_async``, or a cluster's)."""
     name = printable(entry.path)
     pending: deque[Any] = deque()
     reported: set[str] = set()  # signature rules: the first hit of each counts
@@ -138,7 +172,7 @@ def _in_segments(
             # the costly part of a chunk where a rule's literal occurs).
             for start, end, base in parts:
                 args = (entry.path, start, end, base, header, frozenset(reported))
-                pending.append(pool.apply_async(_segment, args))
+                pending.append(submit_segment(args))
                 return
 
         for _ in range(jobs + 1):  # enough to keep every worker busy, not the whole file
@@ -253,7 +287,8 @@ def scan_entries(
         remote = pool.imap(_scan, batches(remote_entries))
         for entry in local:
             if entry.path in split:
-                yield from _in_segments(pool, entry, split[entry.path], reporter, jobs, segment)
+                submit = lambda args: pool.apply_async(_segment, args)  # noqa: E731
+                yield from in_segments(submit, entry, split[entry.path], reporter, jobs, segment)
             else:
                 yield from _here(scanner, entry, reporter)
         for batch in remote:

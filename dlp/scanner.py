@@ -140,17 +140,20 @@ class Scanner:
         flush: Flush | None = None,
         piece: int = PIECE,
         lane: LaneOutput | None = None,
+        name: str | None = None,
     ) -> ScanResult:
         """Scan one file. Raises :class:`~dlp.errors.ScanError` if it cannot be read.
 
         With ``flush``, findings are handed to it in pieces of about ``piece`` as they
         arise instead of being collected in the result (see :meth:`scan_entry_pieces`).
         With ``lane`` (when :attr:`lane_ready`), the findings of plain text go to it as
-        JSONL instead (:mod:`dlp.engine.lane`).
+        JSONL instead (:mod:`dlp.engine.lane`). ``name``: the path to report, when the
+        file is read from elsewhere (a cluster worker reads it under another folder).
         """
-        name = os.fspath(path)
+        source = os.fspath(path)
+        name = source if name is None else name
         try:  # one open, checked with fstat: a file swapped for a link or FIFO is not read
-            handle, st = open_regular(name, follow_symlinks=self.config.follow_symlinks)
+            handle, st = open_regular(source, follow_symlinks=self.config.follow_symlinks)
         except FileNotFoundError:
             raise FileUnreadable(f"{name}: no such file", reason="vanished") from None
         except NotRegular as exc:
@@ -431,6 +434,7 @@ class Scanner:
         header: frozenset[str],
         reported: frozenset[str] = frozenset(),
         lane: LaneOutput | None = None,
+        name: str | None = None,
     ) -> ScanResult:
         """Scan bytes ``[start, end)`` of a file :meth:`segment_header` accepted.
 
@@ -439,9 +443,9 @@ class Scanner:
         context. Offsets and lines are the file's. Signature rules are reported
         once per segment, except those in ``reported`` (an earlier segment has them):
         the caller keeps the first of each for the file. With ``lane``, the findings go
-        to it as JSONL (:mod:`dlp.engine.lane`).
+        to it as JSONL (:mod:`dlp.engine.lane`). ``name``: the path to report, if not ``path``.
         """
-        name = printable(path)
+        name = printable(path if name is None else name)
         sink = Sink()
         sink.lane = lane
         if start == 0:  # the first segment carries the file name's findings

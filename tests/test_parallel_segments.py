@@ -140,10 +140,10 @@ def test_plain_results_without_a_report_spec(pool_scanner: dlp.Scanner, tmp_path
 
 
 def test_a_file_gone_before_its_segments_are_cut_is_a_problem(tmp_path: Path) -> None:
-    from dlp.parallel import _in_segments
+    from dlp.parallel import in_segments
     from dlp.walk import Entry
 
     gone = Entry(str(tmp_path / "gone.txt"), 50 * SEGMENT)
-    [result] = list(_in_segments(None, gone, frozenset(), None, 2, SEGMENT))
+    [result] = list(in_segments(None, gone, frozenset(), None, 2, SEGMENT))
     assert [(p.reason, p.partial) for p in result.problems] == [("vanished", True)]
     assert not result.findings and not result.more
