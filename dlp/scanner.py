@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from dlp._core import DocText, scan_doc
 from dlp.config import ScanConfig
 from dlp.detector import Severity
 from dlp.detectors import select
@@ -29,7 +30,6 @@ from dlp.extract import registry
 from dlp.extract.base import Prefixed, Where
 from dlp.extract.documents import Sink, Walker
 from dlp.extract.encoding import SAMPLE_SIZE, Encoding, sniff
-from dlp.extract.pack import Buffer
 from dlp.extract.sniff import sniff_kind
 from dlp.extract.stream import LOOKBEHIND, MARGIN, Window, windows
 from dlp.findings import Finding, Location, Problem, ScanResult, plain_findings, printable
@@ -323,7 +323,7 @@ class Scanner:
     ) -> None:
         """Findings of one text window, from its emit range, into ``sink`` (as JSONL into
         ``sink.lane`` for the input's own text when it has one)."""
-        lane = sink.lane if member is None else None
+        lane = sink.lane
         core = self._core
         # Rule files the prefilter cannot read need YARA on every window: the Python
         # way, so that the core does not count a window it then hands back.
@@ -338,10 +338,10 @@ class Scanner:
                 window.emit_to,
                 int(_today.compact()),
                 lane.path_json,
-                None,
+                lane.member_json(member),
                 window._origin,
                 window.line_base,
-                lane.tally,
+                lane.tally_for(member),
                 seen,
             )
             if chunk is not None:
@@ -462,9 +462,10 @@ class Scanner:
     def header_context(self, line: bytes) -> frozenset[str]:
         return self._core.header_context(line)
 
-    def match_buffer(
+    def match_doc(
         self,
-        buf: Buffer,
+        doc: DocText,
+        wheres: list[Where],
         header: frozenset[str],
         *,
         name: str,
@@ -472,13 +473,36 @@ class Scanner:
         sink: Sink,
         seen_rules: set[str],
     ) -> None:
-        chosen = self._chosen(buf.buf, header, buf.emit_from, len(buf.buf), seen_rules, member, sink, name)
+        """Findings of the new text in ``doc``: as JSONL straight from the core when
+        ``sink`` has a lane and no signature rule needs YARA, else as findings."""
+        core = self._core
+        lane = sink.lane
+        if lane is not None and not core.always_yara:
+            if self._path_allowed(name):
+                return
+            seen = [i for i, rule in enumerate(core.rules) if rule in seen_rules]
+            rendered, _, found = scan_doc(
+                core.engine,
+                doc,
+                core.bits(header),
+                int(_today.compact()),
+                lane.path_json,
+                lane.member_json(member),
+                lane.tally_for(member),
+                seen,
+            )
+            if rendered is not None:
+                if found:
+                    lane.add_chunks([rendered])
+                return
+        buf = doc.buffer()
+        chosen = self._chosen(buf, header, doc.emit_from, len(buf), seen_rules, member, sink, name)
         if not chosen:
             return
-        places = buf.place([h.start for h in chosen])
+        places = doc.locate([h.start for h in chosen])
         sink.add(
-            self._finding(h, _located(offset, line, where), name, member)
-            for h, (offset, line, where) in zip(chosen, places, strict=True)
+            self._finding(h, _located(offset, line, wheres[place], cell), name, member)
+            for h, (offset, line, place, cell) in zip(chosen, places, strict=True)
         )
 
     def report_encrypted(
@@ -609,8 +633,8 @@ def _start(hit: Hit) -> int:
     return hit.start
 
 
-def _located(offset: int, line: int, where: Where) -> Location:
-    return Location(offset, line, where.sheet, where.cell, where.part, where.paragraph, where.page)
+def _located(offset: int, line: int, where: Where, cell: str | None) -> Location:
+    return Location(offset, line, where.sheet, cell or where.cell, where.part, where.paragraph, where.page)
 
 
 def scan_path(path: str | Path, config: ScanConfig | None = None) -> list[ScanResult]:

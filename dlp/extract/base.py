@@ -10,6 +10,10 @@ yields, in document order:
   separator that goes before it in the extracted text (``"\\t"`` between the
   cells of one row, ``"\\n"`` between rows and paragraphs, ``""`` between
   pieces of one text stream cut at line ends);
+- :class:`Rows`: spreadsheet rows as a reader returns them (lists of cell
+  values, ``None`` for an empty cell), a batch at a time: the native core renders
+  and locates the cells itself (``sheet``, ``cell``), rows separated by newlines,
+  the cells of a row by tabs;
 - :class:`Member`: a file inside a container (an archive member, an e-mail
   attachment, an object embedded in an Office file), scanned recursively as an
   input of its own.
@@ -56,6 +60,17 @@ class Section:
 
 
 @dataclass(frozen=True, slots=True)
+class Rows:
+    """Rows ``first_row``, ``first_row + 1`` ... (1-based) of sheet ``sheet``; the
+    first value of each row is in column ``first_col`` (0-based: A is 0)."""
+
+    sheet: str
+    rows: list[list[object]]
+    first_row: int = 1
+    first_col: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Member:
     """A nested input. ``open`` returns a fresh binary stream of its content.
 
@@ -72,7 +87,7 @@ class Member:
     """Its bytes are already counted by a guarded container stream (tar members in a .tar.gz)."""
 
 
-Item = Segment | Section | Member
+Item = Segment | Section | Rows | Member
 
 
 def sheet_items(
@@ -150,8 +165,12 @@ class Context(Protocol):
     def check_package(self, sizes: list[tuple[int, int]]) -> None:
         """Check (uncompressed, compressed) sizes of a package's parts before a library reads them."""
 
-    def guard(self, stream: BinaryIO, compressed: Callable[[], int] | None = None) -> BinaryIO:
-        """Wrap a decompressing stream so its output counts against the limits."""
+    def guard(
+        self, stream: BinaryIO, compressed: Callable[[], int] | None = None, *, account: bool = True
+    ) -> BinaryIO:
+        """Wrap a decompressing stream so its output counts against the limits (time and
+        ratio only when ``account`` is False: its bytes were counted already, as the
+        declared sizes of a package's parts are)."""
 
     def encrypted(self, kind: str, detail: str) -> None:
         """Report an encrypted container (or encrypted members) and go on."""
