@@ -28,7 +28,7 @@ scanner turns these into error records (``corrupt``, ``limit_*``) or an
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
@@ -88,28 +88,6 @@ class Member:
 
 
 Item = Segment | Section | Rows | Member
-
-
-def sheet_items(
-    title: str, rows: Iterable[list[tuple[str, str]]], ctx: Context
-) -> Iterator[Segment | Section]:
-    """One sheet's non-empty rows of ``(cell, text)`` as items.
-
-    The first non-empty row is also the sheet's header (its words count as context
-    for every cell); cells of a row are joined by tabs, rows by newlines.
-    """
-    header_done = False
-    for number, cells in enumerate(rows, 1):
-        if cells:
-            if not header_done:
-                yield Section("\t".join(text for _, text in cells))
-                header_done = True
-            sep = "\n"
-            for coordinate, text in cells:
-                yield Segment(text, Where(sheet=title, cell=coordinate), sep)
-                sep = "\t"
-        if number % 512 == 0:
-            ctx.check_time()
 
 
 class ExtractError(Exception):
