@@ -30,7 +30,10 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
+
+if TYPE_CHECKING:
+    from dlp.extract.limits import Budget
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +139,10 @@ class Context(Protocol):
     """The input's own name (a file path or a member name), for hints and messages."""
     kind: str
     """What :func:`dlp.extract.sniff.sniff_kind` said the input is."""
+
+    @property
+    def budget(self) -> Budget:
+        """The limits of the scan and what the input has used of them."""
 
     def check_time(self) -> None:
         """Raise :class:`LimitHit` (``limit_time``) when the time budget is spent."""

@@ -119,6 +119,10 @@ class _Context:
         self.token = token
         self.name = member.rsplit("!", 1)[-1] if member else walker.name
 
+    @property
+    def budget(self) -> Budget:
+        return self._walker.budget
+
     def check_time(self) -> None:
         self._walker.budget.check_time()
 
