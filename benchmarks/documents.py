@@ -103,7 +103,12 @@ def make_zip(path: Path, rows: corpus.CustomerRows, n: int) -> None:
             archive.writestr(f"客户名单_{index}.csv", text.encode("utf-8"))
 
 
-MAKERS = {"xlsx": (make_xlsx, 20_000), "pdf": (make_pdf, 2_000), "docx": (make_docx, 200), "zip": (make_zip, 20_000)}
+MAKERS = {
+    "xlsx": (make_xlsx, 20_000),
+    "pdf": (make_pdf, 2_000),
+    "docx": (make_docx, 200),
+    "zip": (make_zip, 20_000),
+}
 
 
 def ensure_documents(out: Path, files: dict[str, int], seed: int = 6) -> dict[str, dict[str, object]]:

@@ -103,7 +103,8 @@ def sniff_kind(first: bytes, name: str = "") -> Kind:
 
 
 _PLAIN_SAMPLE = 8192
-_MARKUP_STARTS = (b"<", b"{", b"[", b"%", b"#!", b"\\", b"@", b"\xef\xbb\xbf<", b"\xef\xbb\xbf{", b"\xef\xbb\xbf[")
+_BOM = b"\xef\xbb\xbf"
+_MARKUP_STARTS = (b"<", b"{", b"[", b"%", b"#!", b"\\", b"@", _BOM + b"<", _BOM + b"{", _BOM + b"[")
 
 
 def _plain_text(first: bytes, name: str) -> bool:
