@@ -12,6 +12,7 @@ fatal ones (time, total bytes, member count), which end the input.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import shutil
@@ -315,12 +316,20 @@ class _Text:
 
 def where_json(where: Where) -> bytes:
     """The location members of ``where`` as JSON, as they follow ``"line":N`` in a record."""
+    if where.sheet is None and where.cell is None and where.page is None and where.part is not None:
+        tail = b"" if where.paragraph is None else b',"paragraph":%d' % where.paragraph
+        return b',"part":' + _json_text(where.part) + tail  # paragraphs: the common case
     out = b""
     for name in ("sheet", "cell", "part", "paragraph", "page"):
         value = getattr(where, name)
         if value is not None:
             out += b',"' + name.encode() + b'":' + orjson.dumps(value)
     return out
+
+
+@functools.lru_cache(maxsize=256)
+def _json_text(text: str) -> bytes:
+    return orjson.dumps(text)
 
 
 class _MatchState:

@@ -17,6 +17,7 @@ before PDFium sees it. Time is checked between pages and inside that pass.
 
 from __future__ import annotations
 
+import io
 import re
 import zlib
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ from dlp.extract.base import Context, Corrupt, Encrypted, LimitHit, Segment, Whe
 from dlp.extract.limits import RATIO_FLOOR
 
 WINDOW = 16 * 1024 * 1024
+IN_MEMORY = 128 * 1024 * 1024
 PIECE = 64 * 1024
 _STREAM = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
 _DICT_BACK = 2048
@@ -36,10 +38,15 @@ FPDF_ERR_PASSWORD = 4
 def extract(source: BinaryIO, ctx: Context) -> Iterator[Segment]:
     import pypdfium2 as pdfium
 
-    check_streams(source, ctx)
+    source.seek(0, 2)
+    size = source.tell()
+    source.seek(0)
+    # PDFium reads a buffer in memory much faster than through Python callbacks.
+    data: BinaryIO | bytes = source.read() if size <= IN_MEMORY else source
+    check_streams(io.BytesIO(data) if isinstance(data, bytes) else source, ctx)
     source.seek(0)
     try:
-        document = pdfium.PdfDocument(source, autoclose=False)
+        document = pdfium.PdfDocument(data, autoclose=False)
     except pdfium.PdfiumError as exc:
         if getattr(exc, "err_code", None) == FPDF_ERR_PASSWORD:
             raise Encrypted("password-protected PDF", "pdf") from None
