@@ -3,7 +3,7 @@
 - An ``EncryptedPackage`` stream is a password-protected xlsx/docx/pptx, and
   msoffcrypto-tool recognises password-protected xls/doc/ppt: both are reported
   as encrypted containers.
-- ``Workbook``/``Book`` streams are Excel 97-2003 workbooks, read with xlrd
+- ``Workbook``/``Book`` streams are Excel 97-2003 workbooks, read with python-calamine
   (:mod:`dlp.extract.sheets`).
 - Outlook messages: string properties (``__substg1.0_*001F`` UTF-16,
   ``*001E`` 8-bit) are text; attachment data are members named by their file name.
