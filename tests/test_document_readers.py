@@ -314,3 +314,25 @@ def test_document_jsonl_from_the_core_equals_the_api_records(tmp_path: Path, rng
     assert verdicts[("list.xlsx", None)]["rows"] == 319  # sheet rows with two or more kinds: 300 + 19 hidden
     assert verdicts[("all.zip", "list.xlsx")]["rows"] == 319
     assert verdicts[("all.zip", "a.csv")]["verdict"] == "contains_pii"
+
+
+def test_pdf_parsing_child_is_reaped_and_stopped_by_the_time_budget(
+    tmp_path: Path, rng: random.Random
+) -> None:
+    import os
+
+    mobile = synthetic.mobile(rng)
+    page = b"BT /F1 10 Tf 40 800 Td (Tel %s) Tj ET" % mobile.encode()
+    scanner = dlp.Scanner(dlp.ScanConfig(key=b"test-key-readers-0123456789", cache_dir=tmp_path / "c"))
+    result = scanner.scan_bytes(pdf_pages([page] * 3), name="three.pdf")
+    assert [(f.detector, f.location.page) for f in result.findings] == [("cn_mobile", p) for p in (1, 2, 3)]
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # the parsing child was waited for
+    many = pdf_pages([page] * 3000)
+    hurried = dlp.Scanner(
+        dlp.ScanConfig(key=b"test-key-readers-0123456789", cache_dir=tmp_path / "c", file_timeout=0.05)
+    )
+    result = hurried.scan_bytes(many, name="long.pdf")
+    assert [p.reason for p in result.problems] == ["limit_time"]
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
