@@ -111,6 +111,8 @@ def _forked(data: bytes, ctx: Context) -> Iterator[str]:
     (``limit_time``). A child that dies gives ``corrupt`` (or ``limit_bytes`` when it
     ran out of memory); what it sent before counts.
     """
+    import pypdfium2  # noqa: F401 - loaded and initialised once, inherited by every child
+
     read_end, write_end = os.pipe()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads: the child only parses
