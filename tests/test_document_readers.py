@@ -336,3 +336,16 @@ def test_pdf_parsing_child_is_reaped_and_stopped_by_the_time_budget(
     assert [p.reason for p in result.problems] == ["limit_time"]
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
+
+
+def test_email_of_50000_parts_is_read_to_its_last_part(scanner: dlp.Scanner, rng: random.Random) -> None:
+    mobile = synthetic.mobile(rng)
+    lines = ["From: a@example.com", "Subject: =?utf-8?b?5a6i5oi3?=", "MIME-Version: 1.0"]
+    lines += ['Content-Type: multipart/mixed; boundary="B"', ""]
+    for i in range(50_000):
+        lines += ["--B", "Content-Type: text/plain", "", f"part {i}"]
+    lines += ["--B", "Content-Type: text/plain", "", f"手机 {mobile}", "--B--", ""]
+    result = scanner.scan_bytes("\n".join(lines).encode(), name="many.eml")
+    found = _by_value(result)
+    assert found[mobile].location.part == "50001"
+    assert result.complete
