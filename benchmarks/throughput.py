@@ -663,6 +663,9 @@ def main(argv: list[str] | None = None) -> int:
         "--to-file", action="store_true", help="dlp writes its JSONL to a file under out/ (default: a pipe)"
     )
     parser.add_argument(
+        "--doc-files", type=int, default=0, metavar="N", help="documents per format (default 10, quick 4)"
+    )
+    parser.add_argument(
         "--no-libreoffice", action="store_true", help="skip the held-out documents LibreOffice writes"
     )
     parser.add_argument("--readme", type=Path, default=None, help="put the table into this Markdown file")
@@ -719,7 +722,8 @@ def main(argv: list[str] | None = None) -> int:
             parts[label] = ho[name]
     doc_dir = OUT / ("documents" if mode == "full" else f"documents-{mode}")
     _log("documents: per-format folders ...")
-    made = documents.ensure_documents(doc_dir, dict.fromkeys(documents.FORMATS, DOC_FILES[mode]))
+    doc_files = args.doc_files or DOC_FILES[mode]
+    made = documents.ensure_documents(doc_dir, dict.fromkeys(documents.FORMATS, doc_files))
     doc_formats = {name: fmt for name, (fmt, _) in DOC_PARTS.items()}
     for name, fmt in doc_formats.items():
         parts[name] = made[fmt]
@@ -727,7 +731,7 @@ def main(argv: list[str] | None = None) -> int:
         _log("held-out documents: LibreOffice converts the held-out CSV ...")
         try:
             converted = documents.ensure_heldout_documents(
-                doc_dir / "heldout", Path(str(ho["csv"]["path"])), pieces=DOC_FILES[mode]
+                doc_dir / "heldout", Path(str(ho["csv"]["path"])), pieces=doc_files
             )
         except (subprocess.SubprocessError, OSError) as exc:
             _log(f"  LibreOffice failed ({exc}): the held-out document rows are skipped")
