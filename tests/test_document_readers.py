@@ -71,8 +71,8 @@ def _inline(ref: str, text: str) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
 
 
-def ods_bytes(rows: list[list[tuple[str, str]]]) -> bytes:
-    """An OpenDocument spreadsheet; cells are (value type, value)."""
+def ods_bytes(rows: list[list[tuple[str, str]]], raw_rows: str = "") -> bytes:
+    """An OpenDocument spreadsheet; cells are (value type, value); ``raw_rows``: more rows as XML."""
     body = []
     for row in rows:
         cells = []
@@ -95,6 +95,7 @@ def ods_bytes(rows: list[list[tuple[str, str]]]) -> bytes:
         'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
         '<office:body><office:spreadsheet><table:table table:name="客户">'
         + "".join(body)
+        + raw_rows
         + "</table:table></office:spreadsheet></office:body></office:document-content>"
     )
     manifest = (
@@ -221,6 +222,22 @@ def test_sparse_sheet_far_row_is_reported_without_materialising(
     found = _by_value(result)
     assert set(found) == {mobile}
     assert (found[mobile].location.sheet, found[mobile].location.cell) == ("名单", "C999999999")
+    assert result.complete
+
+
+def test_ods_rows_past_a_billion_repeats_are_reported(scanner: dlp.Scanner, rng: random.Random) -> None:
+    mobile, rid = synthetic.mobile(rng), synthetic.resident_id(rng)
+    far = (
+        '<table:table-row table:number-rows-repeated="999999997"><table:table-cell/></table:table-row>'
+        '<table:table-row><table:table-cell table:number-columns-repeated="2"/>'
+        f'<table:table-cell office:value-type="float" office:value="{mobile}"><text:p>{mobile}</text:p>'
+        "</table:table-cell></table:table-row>"
+    )
+    data = ods_bytes([[("string", "手机"), ("string", rid)]], far)
+    result = scanner.scan_bytes(data, name="far.ods")
+    found = _by_value(result)
+    assert set(found) == {mobile, rid}
+    assert found[mobile].location.cell == "C999999999" and found[rid].location.cell == "B1"
     assert result.complete
 
 

@@ -15,7 +15,9 @@ opens an xlsx/xlsm sheet, its XML is inflated through the input's budgets (bytes
 ratio, time) and its cell references counted (:class:`dlp._core.SheetExtent`):
 a sheet whose range would hold far more cells than it has is read instead by
 :mod:`dlp.extract.sparsesheet`, cell by cell, and its far cells are reported
-where they are.
+where they are. An OpenDocument spreadsheet that repeats rows or columns tens of
+thousands of times and has values after them (calamine stops at row 1,048,576) is
+read cell by cell the same way.
 """
 
 from __future__ import annotations
@@ -39,6 +41,11 @@ def extract(source: BinaryIO, ctx: Context) -> Iterator[Item]:
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
     sparse = _sparse_sheets(source, ctx)
+    if sparse.get(-1) == "ods":
+        from dlp.extract import sparsesheet
+
+        yield from sparsesheet.extract_ods(source, ctx)
+        return
     source.seek(0)
     try:
         book = CalamineWorkbook.from_filelike(source)
@@ -93,7 +100,8 @@ def _sheet(sheet, title: str, ctx: Context) -> Iterator[Item]:  # type: ignore[n
 
 def _sparse_sheets(source: BinaryIO, ctx: Context) -> dict[int, str]:
     """Sheets (by index) of an xlsx/xlsm package whose dense range would be far
-    larger than their cells: index -> the worksheet part's name."""
+    larger than their cells: index -> the worksheet part's name; for an OpenDocument
+    spreadsheet with far repeats and values after them, ``{-1: "ods"}``."""
     source.seek(0)
     try:
         archive = zipfile.ZipFile(source)
@@ -102,6 +110,8 @@ def _sparse_sheets(source: BinaryIO, ctx: Context) -> dict[int, str]:
     from dlp.extract import sparsesheet
 
     with archive:
+        if "content.xml" in archive.namelist():  # OpenDocument
+            return {-1: "ods"} if sparsesheet.ods_is_sparse(archive, ctx) else {}
         parts = sparsesheet.sheet_parts(archive)
         out: dict[int, str] = {}
         for index, part in enumerate(parts):
