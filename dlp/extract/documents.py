@@ -311,7 +311,13 @@ class _Text:
     def add_rows(self, rows: Rows) -> bool:
         """Add spreadsheet rows; True when the buffer is full."""
         place = self.place(Where(sheet=rows.sheet))
-        return self.doc.add_rows(rows.rows, rows.first_row, rows.first_col, place, cell_text)
+        return self.doc.add_rows(rows.rows, rows.first_row, rows.first_col, place, _other_text)
+
+
+def _other_text(value: object) -> str:
+    """A cell value the core does not render itself: dates and times (ISO), others."""
+    isoformat = getattr(value, "isoformat", None)
+    return str(isoformat()) if isoformat is not None else cell_text(value)
 
 
 def where_json(where: Where) -> bytes:
