@@ -126,3 +126,23 @@ class SheetExtent:
     @property
     def area(self) -> int:
         """Cells of the dense range from the first to the last referenced cell."""
+
+def scan_transcoded(
+    engine: Engine,
+    buf: bytes,
+    header: int,
+    emit_from: int,
+    emit_to: int,
+    today: int,
+    path_json: bytes,
+    member_json: bytes | None,
+    origin: int,
+    line_base: int,
+    tally: Tally,
+    seen: Sequence[int],
+    widths: bytes,
+    wide: int,
+) -> tuple[bytes | None, list[int], int]:
+    """``Engine.scan_jsonl`` for text transcoded to UTF-8: record offsets are input
+    offsets, ``origin`` plus the input widths (``widths`` per BMP code point, ``wide``
+    beyond) of the characters before each hit."""

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from dlp._core import DocText, scan_doc
+from dlp._core import DocText, scan_doc, scan_transcoded
 from dlp.config import ScanConfig
 from dlp.detector import Severity
 from dlp.detectors import select
@@ -40,6 +40,11 @@ HEADER_BYTES = 4096
 PIECE = 10_000  # findings per streamed piece (scan_entry_pieces)
 Flush = Callable[[list[Finding]], None]
 ENCRYPTED = "encrypted_container"
+TRANSCODED = frozenset(
+    {"gb18030", "gbk", "gb2312", "big5", "big5hkscs", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"}
+)
+"""Stateless encodings whose text the core reports as JSONL itself (offsets counted by
+character widths); others (ISO-2022 ...) go the Python way."""
 
 
 class _Counting(io.RawIOBase):
@@ -102,6 +107,7 @@ class Scanner:
             cache_dir=self.config.cache_dir,
         )
         self._fingerprint = self._core.engine.fingerprint
+        self._width_tables: dict[str, tuple[bytes, int]] = {}  # codec -> widths (transcoded text)
 
     @property
     def lane_ready(self) -> bool:
@@ -347,6 +353,30 @@ class Scanner:
             if chunk is not None:
                 lane.add_chunks(chunk)
                 return
+        elif lane is not None and window._codec in TRANSCODED and not core.always_yara:
+            if self._path_allowed(name):
+                return
+            seen = [i for i, rule in enumerate(core.rules) if rule in seen_rules]
+            widths, wide = self._widths(window._codec)
+            rendered, _, _ = scan_transcoded(
+                core.engine,
+                window.buf,
+                core.bits(header),
+                window.emit_from,
+                window.emit_to,
+                int(_today.compact()),
+                lane.path_json,
+                lane.member_json(member),
+                window._origin,
+                window.line_base,
+                lane.tally_for(member),
+                seen,
+                widths,
+                wide,
+            )
+            if rendered is not None:
+                lane.add_chunks([rendered])
+                return
         chosen = self._chosen(
             window.buf, header, window.emit_from, window.emit_to, seen_rules, member, sink, name
         )
@@ -358,6 +388,17 @@ class Scanner:
                 lane.add_findings(findings)
             else:
                 sink.add(findings)
+
+    def _widths(self, codec: str) -> tuple[bytes, int]:
+        """How many bytes each BMP code point takes in ``codec`` (``?`` for what it
+        cannot encode, as :meth:`Window.offsets` counts), and a character beyond."""
+        table = self._width_tables.get(codec)
+        if table is None:
+            table = self._width_tables[codec] = (
+                bytes(min(255, len(chr(c).encode(codec, "replace"))) for c in range(0x10000)),
+                len("\U00020000".encode(codec, "replace")),
+            )
+        return table
 
     def _scan_document(
         self,

@@ -356,9 +356,18 @@ impl DocTemplates {
     }
 }
 
+/// Where the hits of one buffer are: its bytes, the newlines before it, input offsets
+/// of buffer positions, and (documents) the location map.
+struct Frame<'a> {
+    buf: &'a [u8],
+    line_base: usize,
+    offset: &'a mut dyn FnMut(usize) -> usize,
+    doc: Option<&'a DocText>,
+}
+
 fn render(
     engine: &Engine,
-    doc: &DocText,
+    frame: Frame<'_>,
     hits: &[Hit],
     path_json: &[u8],
     member_json: Option<&[u8]>,
@@ -367,15 +376,15 @@ fn render(
 ) {
     let t = &engine.doc_templates;
     let core = &engine.core;
-    let mut line = doc.line_base + 1;
+    let mut line = frame.line_base + 1;
     let mut counted = 0;
     let mut kinds: Vec<Option<usize>> = vec![None; core.detectors().len()];
     for hit in hits {
         if hit.start > counted {
-            line += memchr::memchr_iter(b'\n', &doc.buf[counted..hit.start]).count();
+            line += memchr::memchr_iter(b'\n', &frame.buf[counted..hit.start]).count();
             counted = hit.start;
         }
-        let loc = doc.loc_at(hit.start);
+        let loc = frame.doc.and_then(|d| d.loc_at(hit.start).map(|l| (d, l)));
         out.extend_from_slice(b"{\"type\":\"finding\",\"path\":");
         out.extend_from_slice(path_json);
         if let Some(member) = member_json {
@@ -404,11 +413,11 @@ fn render(
             t.severities[usize::from(hit.detector)]
         });
         out.extend_from_slice(b",\"location\":{\"offset\":");
-        out.extend_from_slice((doc.origin + hit.start).to_string().as_bytes());
+        out.extend_from_slice((frame.offset)(hit.start).to_string().as_bytes());
         out.extend_from_slice(b",\"line\":");
         out.extend_from_slice(line.to_string().as_bytes());
         let mut record = Record::Line(line as u64);
-        if let Some(loc) = loc {
+        if let Some((doc, loc)) = loc {
             if let Some(place) = doc.places.get(loc.place as usize) {
                 out.extend_from_slice(&place.json);
                 if loc.col != NO_CELL {
@@ -477,7 +486,118 @@ pub fn scan_doc<'py>(
             return (None, triggered, 0);
         };
         let mut out = Vec::with_capacity(hits.len() * 220);
-        render(engine, doc, &hits, path_json, member_json, inner, &mut out);
+        let mut offset = |p: usize| doc.origin + p;
+        let frame = Frame {
+            buf,
+            line_base: doc.line_base,
+            offset: &mut offset,
+            doc: Some(doc),
+        };
+        render(
+            engine,
+            frame,
+            &hits,
+            path_json,
+            member_json,
+            inner,
+            &mut out,
+        );
+        (Some(out), triggered, hits.len())
+    });
+    Ok((out.map(|o| PyBytes::new(py, &o)), triggered, found))
+}
+
+/// Input offsets of positions in UTF-8 text transcoded from another encoding: each
+/// character adds its width there (`widths`: per BMP code point; `wide`: others).
+struct Widths<'a> {
+    buf: &'a [u8],
+    widths: &'a [u8],
+    wide: usize,
+    pos: usize,
+    offset: usize,
+}
+
+impl Widths<'_> {
+    fn at(&mut self, p: usize) -> usize {
+        if p < self.pos {
+            self.pos = 0;
+            self.offset = 0;
+        }
+        let text = String::from_utf8_lossy(&self.buf[self.pos..p.min(self.buf.len())]);
+        for ch in text.chars() {
+            let c = ch as usize;
+            self.offset += if c < 0x10000 {
+                usize::from(self.widths.get(c).copied().unwrap_or(1))
+            } else {
+                self.wide
+            };
+        }
+        self.pos = p;
+        self.offset
+    }
+}
+
+/// Like `Engine.scan_jsonl`, for a window of text transcoded to UTF-8 from another
+/// encoding: record offsets are input byte offsets, `origin` plus the widths (in
+/// the input's encoding) of the characters before the hit. `widths` holds each BMP
+/// code point's width, `wide` that of the others.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (engine, buf, header, emit_from, emit_to, today, path_json, member_json, origin, line_base, tally, seen, widths, wide))]
+pub fn scan_transcoded<'py>(
+    py: Python<'py>,
+    engine: &Bound<'py, Engine>,
+    buf: &[u8],
+    header: u64,
+    emit_from: usize,
+    emit_to: usize,
+    today: u32,
+    path_json: &[u8],
+    member_json: Option<&[u8]>,
+    origin: usize,
+    line_base: usize,
+    tally: &Bound<'py, Tally>,
+    seen: Vec<u32>,
+    widths: &[u8],
+    wide: usize,
+) -> PyResult<DocScan<'py>> {
+    let engine = engine.get();
+    let mut tally = tally.borrow_mut();
+    let inner = &mut tally.inner;
+    let (out, triggered, found) = py.detach(|| {
+        let (triggered, hits) =
+            engine
+                .core
+                .scan_unless(buf, header, emit_from, emit_to, today, |fired| {
+                    fired.iter().any(|r| !seen.contains(r))
+                });
+        let Some(hits) = hits else {
+            return (None, triggered, 0);
+        };
+        let mut out = Vec::with_capacity(hits.len() * 200);
+        let mut widths = Widths {
+            buf,
+            widths,
+            wide,
+            pos: 0,
+            offset: 0,
+        };
+        let mut offset = |p: usize| origin + widths.at(p);
+        let frame = Frame {
+            buf,
+            line_base,
+            offset: &mut offset,
+            doc: None,
+        };
+        render(
+            engine,
+            frame,
+            &hits,
+            path_json,
+            member_json,
+            inner,
+            &mut out,
+        );
         (Some(out), triggered, hits.len())
     });
     Ok((out.map(|o| PyBytes::new(py, &o)), triggered, found))

@@ -436,6 +436,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<doc::DocText>()?;
     m.add_class::<sheet::SheetExtent>()?;
     m.add_function(wrap_pyfunction!(doc::scan_doc, m)?)?;
+    m.add_function(wrap_pyfunction!(doc::scan_transcoded, m)?)?;
     m.add("EDM_DETECTOR", dlp_engine::engine::EDM_DETECTOR)?;
     checks_py::register(m)?;
     Ok(())
