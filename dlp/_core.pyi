@@ -94,8 +94,9 @@ class DocText:
     def buffer(self) -> bytes: ...
     def locate(self, positions: Sequence[int]) -> list[tuple[int, int, int, str | None]]:
         """``(offset, line, place, cell)`` of sorted buffer positions."""
-    def roll(self) -> None:
-        """Keep the look-behind, drop the rest (after a scan)."""
+    def roll(self) -> int | None:
+        """Keep the look-behind, drop the rest (after a scan); the places are cut down to
+        the look-behind's (now index 0): returns its former index."""
     def section(self) -> None:
         """A new section starts: no look-behind into it."""
 

@@ -366,3 +366,17 @@ def test_email_of_50000_parts_is_read_to_its_last_part(scanner: dlp.Scanner, rng
     found = _by_value(result)
     assert found[mobile].location.part == "50001"
     assert result.complete
+
+
+def test_doc_text_keeps_only_the_look_behinds_place_after_a_scan() -> None:
+    from dlp._core import DocText
+
+    doc = DocText(16, 4)
+    places = [doc.place(b',"paragraph":%d' % i) for i in range(1000)]
+    assert doc.add_text("the first paragraph", places[-1], "\n")  # full
+    assert doc.roll() == 999  # the table is cut down to that place, now index 0
+    fresh = doc.place(b',"paragraph":1000')
+    assert fresh == 1
+    doc.add_text("13812345678", fresh, "\n")
+    assert doc.buffer() == b"raph\n13812345678"
+    assert [(place, line) for _, line, place, _ in doc.locate([0, 5])] == [(0, 1), (1, 2)]

@@ -192,7 +192,7 @@ class Walker:
                 elif isinstance(item, Section):
                     if text.doc.size:
                         self._match(text, member, state)
-                    text.doc.section()
+                    text.section()
                     state.section = item.header
                     state.header = self.host.header_context(
                         item.header.encode("utf-8", "replace")[:HEADER_BYTES]
@@ -226,7 +226,7 @@ class Walker:
             sink=self.sink,
             seen_rules=state.rules,
         )
-        doc.roll()
+        text.roll()
 
     def member(self, item: Member, parent: str | None, depth: int) -> None:
         full = printable(f"{parent}!{item.name}" if parent else item.name)
@@ -306,7 +306,20 @@ class _Text:
 
     def add(self, segment: Segment) -> bool:
         """Add a segment; True when the buffer is full."""
+        if not segment.text:
+            return False
         return self.doc.add_text(segment.text, self.place(segment.where), segment.sep)
+
+    def roll(self) -> None:
+        """After a scan: the core keeps only the look-behind's place (as index 0)."""
+        kept = self.doc.roll()
+        where = self.wheres[kept] if kept is not None else None
+        self.wheres = [where] if where is not None else []
+        self.places = {where: 0} if where is not None else {}
+
+    def section(self) -> None:
+        self.doc.section()
+        self.wheres, self.places = [], {}
 
     def add_rows(self, rows: Rows) -> bool:
         """Add spreadsheet rows; True when the buffer is full."""

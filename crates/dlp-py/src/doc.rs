@@ -290,7 +290,10 @@ impl DocText {
     }
 
     /// After a scan: keep the last `lookbehind` bytes as context for the next buffer.
-    fn roll(&mut self) {
+    /// The table of places is cut down to the one the look-behind belongs to (now
+    /// index 0), so it never grows past one buffer's places; returns that place's
+    /// former index (None when there is none).
+    fn roll(&mut self) -> Option<u32> {
         self.origin += self.buf.len();
         self.line_base += memchr::memchr_iter(b'\n', &self.buf).count();
         let mut cut = self.buf.len().saturating_sub(self.lookbehind);
@@ -305,11 +308,22 @@ impl DocText {
         let last = self.locs.last().copied();
         self.starts.clear();
         self.locs.clear();
-        if let Some(loc) = last {
-            // The look-behind belongs to the last segment (its hits were reported).
-            self.starts.push(0);
-            self.locs.push(loc);
+        let place = last.map(|loc| loc.place);
+        match last.and_then(|loc| {
+            self.places
+                .get(loc.place as usize)
+                .cloned()
+                .map(|p| (loc, p))
+        }) {
+            Some((loc, kept_place)) => {
+                // The look-behind belongs to the last segment (its hits were reported).
+                self.places = vec![kept_place];
+                self.starts.push(0);
+                self.locs.push(Loc { place: 0, ..loc });
+            }
+            None => self.places.clear(),
         }
+        place
     }
 
     /// A new section (a sheet) starts: no look-behind into it.
@@ -320,6 +334,7 @@ impl DocText {
         self.tail = 0;
         self.starts.clear();
         self.locs.clear();
+        self.places.clear();
     }
 }
 
