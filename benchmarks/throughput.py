@@ -59,6 +59,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402
+import documents  # noqa: E402
 import heldout  # noqa: E402
 
 OUT = HERE / "out"
@@ -78,6 +79,23 @@ OPTION_TARGET = 0.8  # plain scan's wall time / the scan with an option's (an op
 TREE_TARGET = 1.8  # dlp -j2 / dlp -j1 on the tree (MB/s)
 RSS_TARGET_MB = 200  # peak RSS of dlp -j1 on the 1 GiB prose files
 SMALL_TARGET_S = 0.3  # one small file, start-up included
+# Per-format document rows (documents.py): name in the table -> (format, bare parser).
+DOC_PARTS = {
+    "xlsx docs": ("xlsx", "python-calamine"),
+    "pdf docs": ("pdf", "pypdfium2"),
+    "docx docs": ("docx", "zip + XML"),
+    "zip of csvs": ("zip", "zipfile inflate"),
+}
+# Documents written by LibreOffice from the held-out CSV (when soffice is installed).
+HELDOUT_DOC_PARTS = {
+    "held-out xlsx (LibreOffice)": ("xlsx", "python-calamine"),
+    "held-out ods (LibreOffice)": ("ods", "python-calamine"),
+    "held-out docx (LibreOffice)": ("docx", "zip + XML"),
+    "held-out pdf (LibreOffice)": ("pdf", "pypdfium2"),
+}
+DOC_FILES = {"full": 10, "quick": 4, "smoke": 2}
+DOC_TARGET = 0.5  # dlp scan -j1 / its bare parser (MB/s), both pinned
+TREE_MB_S_TARGET = 30.0  # dlp scan -j1 on the tree: 20 x the 1.5 MB/s of 0.2
 INSTALL_RG = "apt-get install -y ripgrep (Debian/Ubuntu), or cargo install ripgrep"
 BENCH_KEY = "throughput-benchmark-key-0123456789"
 SMALL_FILE_RUNS = 5
@@ -380,6 +398,17 @@ def run_re(harness: Harness, name: str, part: dict, repeat: int) -> Run:
     return run
 
 
+def run_bare(harness: Harness, name: str, part: dict, fmt: str, parser: str, repeat: int) -> Run:
+    """The bare parser of ``fmt`` reading every file of the part (documents.py --bare), pinned."""
+    run = Run(name, f"bare {parser}", 1, bool(harness.taskset), int(part["bytes"]))
+    cmd = [sys.executable, str(HERE / "documents.py"), "--bare", fmt, str(part["path"])]
+    measured = best_of(harness, cmd, pin=True, repeat=repeat)
+    run.seconds, run.peak_rss_kib, run.exit_code = measured.seconds, measured.peak_rss_kib, measured.exit_code
+    if measured.exit_code != 0:
+        run.error = measured.stderr.decode("utf-8", "replace").strip()[-500:]
+    return run
+
+
 def rg_version() -> str | None:
     rg = shutil.which("rg")
     if rg is None:
@@ -491,7 +520,21 @@ def checks(runs: list[Run], small: list[float], sizes: dict[str, int]) -> list[C
             passed = None if ratio is None else ratio >= OPTION_TARGET
             label = f"held-out csv: plain / {option} (wall s)"
             out.append(Check(label, ratio, f">= {OPTION_TARGET}", passed, "x"))
+    for name in (*DOC_PARTS, *HELDOUT_DOC_PARTS):
+        if name not in sizes:
+            continue
+        parts = {**DOC_PARTS, **HELDOUT_DOC_PARTS}
+        bare = _find(runs, name, f"bare {parts[name][1]}", 1)
+        ratio = _ratio(_find(runs, name, "dlp scan", 1), bare)
+        passed = None if ratio is None else ratio >= DOC_TARGET
+        out.append(
+            Check(f"{name}: dlp -j1 / {parts[name][1]} (MB/s)", ratio, f">= {DOC_TARGET}", passed, "x")
+        )
     if "tree" in sizes:
+        tree = _find(runs, "tree", "dlp scan", 1)
+        speed = tree.mb_s if tree is not None else None
+        passed = None if speed is None else speed >= TREE_MB_S_TARGET
+        out.append(Check("tree: dlp -j1 (MB/s)", speed, f">= {TREE_MB_S_TARGET:g}", passed, " MB/s"))
         scaling = _ratio(_find(runs, "tree", "dlp scan", 2), _find(runs, "tree", "dlp scan", 1))
         passed = None if scaling is None else scaling >= TREE_TARGET
         out.append(Check("tree: dlp -j2 / dlp -j1 (MB/s)", scaling, f">= {TREE_TARGET}", passed, "x"))
@@ -619,6 +662,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--to-file", action="store_true", help="dlp writes its JSONL to a file under out/ (default: a pipe)"
     )
+    parser.add_argument(
+        "--doc-files", type=int, default=0, metavar="N", help="documents per format (default 10, quick 4)"
+    )
+    parser.add_argument(
+        "--no-libreoffice", action="store_true", help="skip the held-out documents LibreOffice writes"
+    )
     parser.add_argument("--readme", type=Path, default=None, help="put the table into this Markdown file")
     parser.add_argument(
         "--from-report",
@@ -671,6 +720,26 @@ def main(argv: list[str] | None = None) -> int:
     for label, name in HELDOUT_PARTS.items():
         if name in ho:
             parts[label] = ho[name]
+    doc_dir = OUT / ("documents" if mode == "full" else f"documents-{mode}")
+    _log("documents: per-format folders ...")
+    doc_files = args.doc_files or DOC_FILES[mode]
+    made = documents.ensure_documents(doc_dir, dict.fromkeys(documents.FORMATS, doc_files))
+    doc_formats = {name: fmt for name, (fmt, _) in DOC_PARTS.items()}
+    for name, fmt in doc_formats.items():
+        parts[name] = made[fmt]
+    if documents.soffice() is not None and "csv" in ho and not args.no_libreoffice:
+        _log("held-out documents: LibreOffice converts the held-out CSV ...")
+        try:
+            converted = documents.ensure_heldout_documents(
+                doc_dir / "heldout", Path(str(ho["csv"]["path"])), pieces=doc_files
+            )
+        except (subprocess.SubprocessError, OSError) as exc:
+            _log(f"  LibreOffice failed ({exc}): the held-out document rows are skipped")
+        else:
+            for name, (fmt, _) in HELDOUT_DOC_PARTS.items():
+                parts[name] = converted[fmt]
+    elif documents.soffice() is None:
+        _log("LibreOffice (soffice) is not installed: the held-out document rows are skipped")
 
     load_before = os.getloadavg()[0]
     if load_before > 0.5:
@@ -701,7 +770,10 @@ def main(argv: list[str] | None = None) -> int:
     runs: list[Run] = []
     for name, part in parts.items():
         warm([str(part["path"])])
-        if name in HELDOUT_PARTS:  # ripgrep and dlp -j1, and on the CSV dlp with each option
+        doc = DOC_PARTS.get(name) or HELDOUT_DOC_PARTS.get(name)
+        if doc is not None:  # the bare parser and dlp -j1, both pinned
+            plan = [(f"bare {doc[1]}", 1), ("dlp scan", 1)]
+        elif name in HELDOUT_PARTS:  # ripgrep and dlp -j1, and on the CSV dlp with each option
             plan = [("ripgrep", 1)] if have_rg else []
             plan += [("dlp scan", 1)]
             plan += [(option, 1) for option in OPTION_RUNS if name == "held-out csv"]
@@ -713,7 +785,9 @@ def main(argv: list[str] | None = None) -> int:
                 plan.append(("dlp scan (yara)", 1))
         for tool, jobs in plan:
             _log(f"{name}: {tool} -j{jobs} ...")
-            if tool == "ripgrep":
+            if tool.startswith("bare ") and doc is not None:
+                run = run_bare(harness, name, part, doc[0], doc[1], args.repeat)
+            elif tool == "ripgrep":
                 wide = RG_WIDE_PATTERNS if name == "held-out mixed" else None
                 run = run_rg(harness, name, part, args.repeat, wide)
             elif tool == "python re":

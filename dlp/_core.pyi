@@ -81,3 +81,80 @@ def check(
 
 def apply_mask(mask_spec: Any, value: str, tables: Mapping[str, Iterable[str]]) -> str:
     """Mask one normalised value (a test hook)."""
+
+class DocText:
+    """One buffer of an input's extracted text with a compact location map (see
+    :mod:`dlp.extract.documents`): segments point at registered places; spreadsheet
+    rows are rendered and located in the core."""
+
+    def __init__(self, limit: int, lookbehind: int) -> None: ...
+    def place(self, json: bytes, sheet: str | None = None) -> int:
+        """Register a place (its location members as JSON); returns its index."""
+    def add_text(self, text: str, place: int, sep: str) -> bool:
+        """Add text at ``place`` after ``sep``; True when the buffer is full."""
+    def add_rows(
+        self, rows: Sequence[Sequence[object]], first_row: int, first_col: int, place: int, other: Any
+    ) -> bool:
+        """Add spreadsheet rows (None: empty cell); True when the buffer is full."""
+    @property
+    def size(self) -> int:
+        """Bytes of new text."""
+    @property
+    def emit_from(self) -> int:
+        """Length of the look-behind at the start of the buffer."""
+    def buffer(self) -> bytes: ...
+    def locate(self, positions: Sequence[int]) -> list[tuple[int, int, int, str | None]]:
+        """``(offset, line, place, cell)`` of sorted buffer positions."""
+    def roll(self) -> int | None:
+        """Keep the look-behind, drop the rest (after a scan); the places are cut down to
+        the look-behind's (now index 0): returns its former index."""
+    def section(self) -> None:
+        """A new section starts: no look-behind into it."""
+
+def scan_doc(
+    engine: Engine,
+    doc: DocText,
+    header: int,
+    today: int,
+    path_json: bytes,
+    member_json: bytes | None,
+    tally: Tally,
+    seen: Sequence[int],
+) -> tuple[bytes | None, list[int], int]:
+    """JSONL of the new text's findings (None when a rule not in ``seen`` needs YARA
+    first), the rules triggered, and the number of findings."""
+
+class SheetExtent:
+    """Cells and the rows/columns their references span, fed a worksheet's XML."""
+
+    cells: int
+    min_row: int
+    max_row: int
+    min_col: int
+    max_col: int
+    def __init__(self) -> None: ...
+    def feed(self, piece: bytes) -> None: ...
+    def finish(self) -> None: ...
+    @property
+    def area(self) -> int:
+        """Cells of the dense range from the first to the last referenced cell."""
+
+def scan_transcoded(
+    engine: Engine,
+    buf: bytes,
+    header: int,
+    emit_from: int,
+    emit_to: int,
+    today: int,
+    path_json: bytes,
+    member_json: bytes | None,
+    origin: int,
+    line_base: int,
+    tally: Tally,
+    seen: Sequence[int],
+    widths: bytes,
+    wide: int,
+) -> tuple[bytes | None, list[int], int]:
+    """``Engine.scan_jsonl`` for text transcoded to UTF-8: record offsets are input
+    offsets, ``origin`` plus the input widths (``widths`` per BMP code point, ``wide``
+    beyond) of the characters before each hit."""

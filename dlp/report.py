@@ -135,9 +135,10 @@ class Reporter:
             elif item.more:  # a piece of a document's findings
                 yield self.process(item)
             else:
-                verdicts = self.policy.evaluate(item)
-                if out.any:
-                    verdicts.insert(0, self.policy.verdict(item.path, None, out.tally))
+                verdicts = [
+                    self.policy.verdict(item.path, member, tally) for member, tally in out.verdict_tallies()
+                ]
+                verdicts += self.policy.evaluate(item)
                 yield self._processed(item, verdicts, out.take())
 
     def lane_output(self, path: str) -> LaneOutput:

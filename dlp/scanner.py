@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+from dlp._core import DocText, scan_doc, scan_transcoded
 from dlp.config import ScanConfig
 from dlp.detector import Severity
 from dlp.detectors import select
@@ -29,7 +30,6 @@ from dlp.extract import registry
 from dlp.extract.base import Prefixed, Where
 from dlp.extract.documents import Sink, Walker
 from dlp.extract.encoding import SAMPLE_SIZE, Encoding, sniff
-from dlp.extract.pack import Buffer
 from dlp.extract.sniff import sniff_kind
 from dlp.extract.stream import LOOKBEHIND, MARGIN, Window, windows
 from dlp.findings import Finding, Location, Problem, ScanResult, plain_findings, printable
@@ -46,6 +46,11 @@ HEADER_BYTES = 4096
 PIECE = 10_000  # findings per streamed piece (scan_entry_pieces)
 Flush = Callable[[list[Finding]], None]
 ENCRYPTED = "encrypted_container"
+TRANSCODED = frozenset(
+    {"gb18030", "gbk", "gb2312", "big5", "big5hkscs", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"}
+)
+"""Stateless encodings whose text the core reports as JSONL itself (offsets counted by
+character widths); others (ISO-2022 ...) go the Python way."""
 
 
 class _Counting(io.RawIOBase):
@@ -115,6 +120,7 @@ class Scanner:
             cache_dir=self.config.cache_dir,
         )
         self._fingerprint = self._core.engine.fingerprint
+        self._width_tables: dict[str, tuple[bytes, int]] = {}  # codec -> widths (transcoded text)
 
     @property
     def lane_ready(self) -> bool:
@@ -341,7 +347,7 @@ class Scanner:
     ) -> None:
         """Findings of one text window, from its emit range, into ``sink`` (as JSONL into
         ``sink.lane`` for the input's own text when it has one)."""
-        lane = sink.lane if member is None else None
+        lane = sink.lane
         core = self._core
         # Rule files the prefilter cannot read need YARA on every window: the Python
         # way, so that the core does not count a window it then hands back.
@@ -356,14 +362,38 @@ class Scanner:
                 window.emit_to,
                 int(_today.compact()),
                 lane.path_json,
-                None,
+                lane.member_json(member),
                 window._origin,
                 window.line_base,
-                lane.tally,
+                lane.tally_for(member),
                 seen,
             )
             if chunk is not None:
                 lane.add_chunks(chunk)
+                return
+        elif lane is not None and window._codec in TRANSCODED and not core.always_yara:
+            if self._path_allowed(name):
+                return
+            seen = [i for i, rule in enumerate(core.rules) if rule in seen_rules]
+            widths, wide = self._widths(window._codec)
+            rendered, _, _ = scan_transcoded(
+                core.engine,
+                window.buf,
+                core.bits(header),
+                window.emit_from,
+                window.emit_to,
+                int(_today.compact()),
+                lane.path_json,
+                lane.member_json(member),
+                window._origin,
+                window.line_base,
+                lane.tally_for(member),
+                seen,
+                widths,
+                wide,
+            )
+            if rendered is not None:
+                lane.add_chunks([rendered])
                 return
         chosen = self._chosen(
             window.buf, header, window.emit_from, window.emit_to, seen_rules, member, sink, name
@@ -376,6 +406,17 @@ class Scanner:
                 lane.add_findings(findings)
             else:
                 sink.add(findings)
+
+    def _widths(self, codec: str) -> tuple[bytes, int]:
+        """How many bytes each BMP code point takes in ``codec`` (``?`` for what it
+        cannot encode, as :meth:`Window.offsets` counts), and a character beyond."""
+        table = self._width_tables.get(codec)
+        if table is None:
+            table = self._width_tables[codec] = (
+                bytes(min(255, len(chr(c).encode(codec, "replace"))) for c in range(0x10000)),
+                len("\U00020000".encode(codec, "replace")),
+            )
+        return table
 
     def _scan_document(
         self,
@@ -484,9 +525,10 @@ class Scanner:
     def header_context(self, line: bytes) -> frozenset[str]:
         return self._core.header_context(line)
 
-    def match_buffer(
+    def match_doc(
         self,
-        buf: Buffer,
+        doc: DocText,
+        wheres: list[Where],
         header: frozenset[str],
         *,
         name: str,
@@ -494,13 +536,37 @@ class Scanner:
         sink: Sink,
         seen_rules: set[str],
     ) -> None:
-        chosen = self._chosen(buf.buf, header, buf.emit_from, len(buf.buf), seen_rules, member, sink, name)
+        """Findings of the new text in ``doc``: as JSONL straight from the core when
+        ``sink`` has a lane and no signature rule needs YARA, else as findings (text
+        read by OCR too: the core's location map has no ``box``)."""
+        core = self._core
+        lane = sink.lane
+        if lane is not None and not core.always_yara and all(w.box is None for w in wheres):
+            if self._path_allowed(name):
+                return
+            seen = [i for i, rule in enumerate(core.rules) if rule in seen_rules]
+            rendered, _, found = scan_doc(
+                core.engine,
+                doc,
+                core.bits(header),
+                int(_today.compact()),
+                lane.path_json,
+                lane.member_json(member),
+                lane.tally_for(member),
+                seen,
+            )
+            if rendered is not None:
+                if found:
+                    lane.add_chunks([rendered])
+                return
+        buf = doc.buffer()
+        chosen = self._chosen(buf, header, doc.emit_from, len(buf), seen_rules, member, sink, name)
         if not chosen:
             return
-        places = buf.place([h.start for h in chosen])
+        places = doc.locate([h.start for h in chosen])
         sink.add(
-            self._finding(h, _located(offset, line, where), name, member)
-            for h, (offset, line, where) in zip(chosen, places, strict=True)
+            self._finding(h, _located(offset, line, wheres[place], cell), name, member)
+            for h, (offset, line, place, cell) in zip(chosen, places, strict=True)
         )
 
     def report_encrypted(
@@ -648,9 +714,9 @@ def _start(hit: Hit) -> int:
     return hit.start
 
 
-def _located(offset: int, line: int, where: Where) -> Location:
+def _located(offset: int, line: int, where: Where, cell: str | None) -> Location:
     return Location(
-        offset, line, where.sheet, where.cell, where.part, where.paragraph, where.page, box=where.box
+        offset, line, where.sheet, cell or where.cell, where.part, where.paragraph, where.page, box=where.box
     )
 
 

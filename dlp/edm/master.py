@@ -2,8 +2,7 @@
 
 Rows are streamed: a CSV through :mod:`csv` over an incremental decoder (the
 encoding sniffed with :func:`dlp.extract.encoding.sniff`, the delimiter from
-the header line), an xlsx workbook's first sheet through openpyxl's read-only
-mode. Every cell comes back as a string.
+the header line), an xlsx workbook's first sheet through python-calamine. Every cell comes back as a string.
 """
 
 from __future__ import annotations
@@ -56,20 +55,16 @@ def _chain(first: str, rest: io.TextIOBase) -> Iterator[str]:
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[str]]:
-    import zipfile
-
-    from openpyxl import load_workbook
+    from python_calamine import CalamineError, CalamineWorkbook
 
     try:
-        book = load_workbook(os.fspath(path), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        book = CalamineWorkbook.from_path(os.fspath(path))
+        sheet = book.get_sheet_by_index(0)
+    except (CalamineError, OSError, ValueError) as exc:
         raise ConfigError(f"{path}: not a readable xlsx workbook ({type(exc).__name__})") from None
-    try:
-        sheet = book.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
+    with book:
+        for row in sheet.iter_rows():
             yield [_cell(value) for value in row]
-    finally:
-        book.close()
 
 
 def _cell(value: object) -> str:

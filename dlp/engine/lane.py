@@ -1,9 +1,10 @@
-"""Plain text reported as JSON Lines straight from the core.
+"""Findings reported as JSON Lines straight from the core.
 
 ``dlp scan -f jsonl`` hands each window of plain UTF-8 text to
-:meth:`dlp._core.Engine.scan_jsonl`, which returns the window's ``finding``
-records as bytes and counts them in the input's :class:`dlp._core.Tally` (the
-policy counts :class:`dlp.policy.Policy` judges). A :class:`LaneOutput` collects
+:meth:`dlp._core.Engine.scan_jsonl`, and each buffer of a document's extracted
+text to :func:`dlp._core.scan_doc`, which return the ``finding`` records as bytes
+and count them in the :class:`dlp._core.Tally` of the input or of the container
+member they are in (the policy counts :class:`dlp.policy.Policy` judges). A :class:`LaneOutput` collects
 those records for one input, with the records of the windows that went the
 Python way (YARA to run, another encoding), rendered and counted the same way.
 """
@@ -42,6 +43,10 @@ class LaneOutput:
         self._count = count
         self.path_json = orjson.dumps(path)
         self.tally: Any = _core.Tally()
+        self.tallies: dict[str | None, Any] = {None: self.tally}
+        """The tally of the input itself (``None``) and of each container member."""
+        self._members: dict[str, bytes] = {}
+        self._flagged: set[str | None] = set()  # members with findings the tallies do not count
         self.chunks: list[bytes] = []
         self.signatures: list[tuple[int, str]] = []
         self.found = 0
@@ -54,6 +59,31 @@ class LaneOutput:
     def set_flush(self, flush: Callable[[LanePiece], None]) -> None:
         """Hand the chunks over to ``flush`` whenever they reach the piece size."""
         self._flush = flush
+
+    def tally_for(self, member: str | None) -> Any:
+        """The policy tally of the input (``member`` None) or of one of its members."""
+        tally = self.tallies.get(member)
+        if tally is None:
+            tally = self.tallies[member] = _core.Tally()
+        return tally
+
+    def member_json(self, member: str | None) -> bytes | None:
+        """``member`` as a JSON string (None for the input itself)."""
+        if member is None:
+            return None
+        text = self._members.get(member)
+        if text is None:
+            text = self._members[member] = orjson.dumps(member)
+        return text
+
+    def verdict_tallies(self) -> list[tuple[str | None, Any]]:
+        """``(member, tally)`` of the input and each member with findings, in the order
+        they were first seen."""
+        return [
+            (member, tally)
+            for member, tally in self.tallies.items()
+            if member in self._flagged or tally.found()
+        ]
 
     def add_chunks(self, chunks: Sequence[bytes]) -> None:
         for chunk in chunks:
@@ -69,9 +99,11 @@ class LaneOutput:
 
         plain: list[Finding] = []
         for finding in findings:
+            self.tally_for(finding.member)
+            self._flagged.add(finding.member)
             if not finding.detector.startswith("yara:"):
                 plain.append(finding)
-                self._count(self.tally, finding)
+                self._count(self.tally_for(finding.member), finding)
                 continue
             if plain:
                 self.add_chunks([render(ScanResult(self.path, tuple(plain)))])
@@ -85,7 +117,9 @@ class LaneOutput:
 
     def counts(self) -> Counter[str]:
         """Findings per detector so far, signature rules included."""
-        counts = Counter(self.tally.found())
+        counts: Counter[str] = Counter()
+        for tally in self.tallies.values():
+            counts.update(tally.found())
         counts.update(self._signature_counts)
         return counts
 
@@ -102,7 +136,7 @@ class LaneOutput:
     @property
     def any(self) -> bool:
         """True when the input has findings (of any detector or rule)."""
-        return bool(self.found or self.tally.found())
+        return bool(self.found or any(tally.found() for tally in self.tallies.values()))
 
 
 class LanePiece:

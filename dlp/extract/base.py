@@ -10,6 +10,10 @@ yields, in document order:
   separator that goes before it in the extracted text (``"\\t"`` between the
   cells of one row, ``"\\n"`` between rows and paragraphs, ``""`` between
   pieces of one text stream cut at line ends);
+- :class:`Rows`: spreadsheet rows as a reader returns them (lists of cell
+  values, ``None`` for an empty cell), a batch at a time: the native core renders
+  and locates the cells itself (``sheet``, ``cell``), rows separated by newlines,
+  the cells of a row by tabs;
 - :class:`Member`: a file inside a container (an archive member, an e-mail
   attachment, an object embedded in an Office file), scanned recursively as an
   input of its own.
@@ -24,11 +28,12 @@ scanner turns these into error records (``corrupt``, ``limit_*``) or an
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 if TYPE_CHECKING:
+    from dlp.extract.limits import Budget
     from dlp.ocr.reader import OcrReader
 
 
@@ -61,6 +66,17 @@ class Section:
 
 
 @dataclass(frozen=True, slots=True)
+class Rows:
+    """Rows ``first_row``, ``first_row + 1`` ... (1-based) of sheet ``sheet``; the
+    first value of each row is in column ``first_col`` (0-based: A is 0)."""
+
+    sheet: str
+    rows: list[list[object]]
+    first_row: int = 1
+    first_col: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Member:
     """A nested input. ``open`` returns a fresh binary stream of its content.
 
@@ -77,29 +93,7 @@ class Member:
     """Its bytes are already counted by a guarded container stream (tar members in a .tar.gz)."""
 
 
-Item = Segment | Section | Member
-
-
-def sheet_items(
-    title: str, rows: Iterable[list[tuple[str, str]]], ctx: Context
-) -> Iterator[Segment | Section]:
-    """One sheet's non-empty rows of ``(cell, text)`` as items.
-
-    The first non-empty row is also the sheet's header (its words count as context
-    for every cell); cells of a row are joined by tabs, rows by newlines.
-    """
-    header_done = False
-    for number, cells in enumerate(rows, 1):
-        if cells:
-            if not header_done:
-                yield Section("\t".join(text for _, text in cells))
-                header_done = True
-            sep = "\n"
-            for coordinate, text in cells:
-                yield Segment(text, Where(sheet=title, cell=coordinate), sep)
-                sep = "\t"
-        if number % 512 == 0:
-            ctx.check_time()
+Item = Segment | Section | Rows | Member
 
 
 class ExtractError(Exception):
@@ -154,14 +148,22 @@ class Context(Protocol):
     def admit_picture(self, label: str) -> None:
         """Count a picture against the per-input and per-scan budgets (:class:`LimitHit` when spent)."""
 
+    @property
+    def budget(self) -> Budget:
+        """The limits of the scan and what the input has used of them."""
+
     def check_time(self) -> None:
         """Raise :class:`LimitHit` (``limit_time``) when the time budget is spent."""
 
     def check_package(self, sizes: list[tuple[int, int]]) -> None:
         """Check (uncompressed, compressed) sizes of a package's parts before a library reads them."""
 
-    def guard(self, stream: BinaryIO, compressed: Callable[[], int] | None = None) -> BinaryIO:
-        """Wrap a decompressing stream so its output counts against the limits."""
+    def guard(
+        self, stream: BinaryIO, compressed: Callable[[], int] | None = None, *, account: bool = True
+    ) -> BinaryIO:
+        """Wrap a decompressing stream so its output counts against the limits (time and
+        ratio only when ``account`` is False: its bytes were counted already, as the
+        declared sizes of a package's parts are)."""
 
     def encrypted(self, kind: str, detail: str) -> None:
         """Report an encrypted container (or encrypted members) and go on."""

@@ -12,6 +12,7 @@ fatal ones (time, total bytes, member count), which end the input.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import shutil
@@ -19,12 +20,27 @@ import tempfile
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
+import orjson
+
+from dlp._core import DocText
 from dlp.config import ScanConfig
 from dlp.extract import registry
-from dlp.extract.base import Corrupt, Encrypted, ExtractError, LimitHit, Member, Prefixed, Section, Segment
+from dlp.extract.base import (
+    Corrupt,
+    Encrypted,
+    ExtractError,
+    LimitHit,
+    Member,
+    Prefixed,
+    Rows,
+    Section,
+    Segment,
+    Where,
+    cell_text,
+)
 from dlp.extract.limits import Budget, GuardedReader
-from dlp.extract.pack import Buffer, Packer
 from dlp.extract.sniff import sniff_kind
+from dlp.extract.stream import LOOKBEHIND
 from dlp.findings import Finding, Problem, printable
 
 if TYPE_CHECKING:
@@ -47,10 +63,14 @@ class Sink:
         self._flush = flush
         self._piece = piece
         self.lane: Any = None
-        """A :class:`dlp.engine.lane.LaneOutput`: the top-level plain text of the input
-        is reported there as JSONL (``dlp scan -f jsonl``) instead of as findings."""
+        """A :class:`dlp.engine.lane.LaneOutput`: the input's findings (its text, its
+        documents' text and its members') are reported there as JSONL (``dlp scan -f
+        jsonl``) instead of as findings, counted per member."""
 
     def add(self, findings: Iterable[Finding]) -> None:
+        if self.lane is not None:  # reported as JSONL with the input's other findings
+            self.lane.add_findings(list(findings))
+            return
         self.findings.extend(findings)
         piece = self._piece
         if self._flush is not None and len(self.findings) >= piece:
@@ -72,9 +92,10 @@ class Host(Protocol):
         self, stream: BinaryIO, first: bytes, *, name: str, member: str | None, sink: Sink
     ) -> None: ...
 
-    def match_buffer(
+    def match_doc(
         self,
-        buf: Buffer,
+        doc: DocText,
+        wheres: list[Where],
         header: frozenset[str],
         *,
         name: str,
@@ -111,16 +132,22 @@ class _Context:
         assert ocr is not None
         self._walker.budget.admit_picture(self.member or label, ocr.quota)
 
+    @property
+    def budget(self) -> Budget:
+        return self._walker.budget
+
     def check_time(self) -> None:
         self._walker.budget.check_time()
 
     def check_package(self, sizes: list[tuple[int, int]]) -> None:
         self._walker.budget.check_package(self.member or self._walker.name, sizes)
 
-    def guard(self, stream: BinaryIO, compressed: Callable[[], int] | None = None) -> BinaryIO:
+    def guard(
+        self, stream: BinaryIO, compressed: Callable[[], int] | None = None, *, account: bool = True
+    ) -> BinaryIO:
         label = self.member or self._walker.name
         return GuardedReader(  # type: ignore[return-value]
-            stream, self._walker.budget, label, compressed=compressed, owner=self.token
+            stream, self._walker.budget, label, compressed=compressed, account=account, owner=self.token
         )
 
     def encrypted(self, kind: str, detail: str) -> None:
@@ -162,18 +189,26 @@ class Walker:
 
     def extract(self, kind: str, source: BinaryIO, member: str | None, depth: int, token: object) -> None:
         ctx = _Context(self, kind, source, member, token)
-        packer = Packer(self.host.config.chunk_size)
+        text = _Text(self.host.config.chunk_size)
         state = _MatchState()
         items = registry.extractor(kind)(source, ctx)
         try:
             for item in items:
                 self.progress += 1
-                if isinstance(item, Segment):
-                    for buf in packer.add(item):
-                        self._match(buf, member, state)
+                if isinstance(item, Rows):
+                    if text.add_rows(item):
+                        self._match(text, member, state)
+                elif isinstance(item, Segment):
+                    if text.add(item):
+                        self._match(text, member, state)
                 elif isinstance(item, Section):
-                    for buf in packer.section(item.header):
-                        self._match(buf, member, state)
+                    if text.doc.size:
+                        self._match(text, member, state)
+                    text.section()
+                    state.section = item.header
+                    state.header = self.host.header_context(
+                        item.header.encode("utf-8", "replace")[:HEADER_BYTES]
+                    )
                 else:
                     self.member(item, member, depth)
                 self.budget.check_time()
@@ -185,25 +220,25 @@ class Walker:
             raise Corrupt(f"damaged or unsupported {kind} data ({type(exc).__name__})") from None
         finally:
             items.close()  # type: ignore[attr-defined]
-            for buf in packer.flush():
-                self._match(buf, member, state)
+            if text.doc.size:
+                self._match(text, member, state)
 
-    def _match(self, buf: Buffer, member: str | None, state: _MatchState) -> None:
-        if buf.header is not None:
-            if buf.header is not state.section:
-                state.section = buf.header
-                state.header = self.host.header_context(buf.header.encode("utf-8", "replace")[:HEADER_BYTES])
-        elif state.header is None:
-            end = buf.buf.find(b"\n", 0, HEADER_BYTES)
-            state.header = self.host.header_context(buf.buf[: end if end >= 0 else HEADER_BYTES])
-        self.host.match_buffer(
-            buf,
-            state.header or frozenset(),
+    def _match(self, text: _Text, member: str | None, state: _MatchState) -> None:
+        doc = text.doc
+        if state.header is None:
+            buf = doc.buffer()
+            end = buf.find(b"\n", 0, HEADER_BYTES)
+            state.header = self.host.header_context(buf[: end if end >= 0 else HEADER_BYTES])
+        self.host.match_doc(
+            doc,
+            text.wheres,
+            state.header,
             name=self.name,
             member=member,
             sink=self.sink,
             seen_rules=state.rules,
         )
+        text.roll()
 
     def member(self, item: Member, parent: str | None, depth: int) -> None:
         full = printable(f"{parent}!{item.name}" if parent else item.name)
@@ -262,6 +297,71 @@ class Walker:
     def _problem(self, member: str, exc: ExtractError) -> None:
         message = exc.message if member in exc.message else f"{member}: {exc.message}"
         self.sink.problems.append(Problem(exc.reason, message, True, member))
+
+
+class _Text:
+    """The extracted text of one document on its way to the core: a
+    :class:`dlp._core.DocText` and the :class:`Where` of each of its places."""
+
+    __slots__ = ("doc", "places", "wheres")
+
+    def __init__(self, limit: int) -> None:
+        self.doc = DocText(limit, LOOKBEHIND)
+        self.places: dict[Where, int] = {}
+        self.wheres: list[Where] = []
+
+    def place(self, where: Where) -> int:
+        index = self.places.get(where)
+        if index is None:
+            index = self.places[where] = self.doc.place(where_json(where), where.sheet)
+            self.wheres.append(where)
+        return index
+
+    def add(self, segment: Segment) -> bool:
+        """Add a segment; True when the buffer is full."""
+        if not segment.text:
+            return False
+        return self.doc.add_text(segment.text, self.place(segment.where), segment.sep)
+
+    def roll(self) -> None:
+        """After a scan: the core keeps only the look-behind's place (as index 0)."""
+        kept = self.doc.roll()
+        where = self.wheres[kept] if kept is not None else None
+        self.wheres = [where] if where is not None else []
+        self.places = {where: 0} if where is not None else {}
+
+    def section(self) -> None:
+        self.doc.section()
+        self.wheres, self.places = [], {}
+
+    def add_rows(self, rows: Rows) -> bool:
+        """Add spreadsheet rows; True when the buffer is full."""
+        place = self.place(Where(sheet=rows.sheet))
+        return self.doc.add_rows(rows.rows, rows.first_row, rows.first_col, place, _other_text)
+
+
+def _other_text(value: object) -> str:
+    """A cell value the core does not render itself: dates and times (ISO), others."""
+    isoformat = getattr(value, "isoformat", None)
+    return str(isoformat()) if isoformat is not None else cell_text(value)
+
+
+def where_json(where: Where) -> bytes:
+    """The location members of ``where`` as JSON, as they follow ``"line":N`` in a record."""
+    if where.sheet is None and where.cell is None and where.page is None and where.part is not None:
+        tail = b"" if where.paragraph is None else b',"paragraph":%d' % where.paragraph
+        return b',"part":' + _json_text(where.part) + tail  # paragraphs: the common case
+    out = b""
+    for name in ("sheet", "cell", "part", "paragraph", "page"):
+        value = getattr(where, name)
+        if value is not None:
+            out += b',"' + name.encode() + b'":' + orjson.dumps(value)
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def _json_text(text: str) -> bytes:
+    return orjson.dumps(text)
 
 
 class _MatchState:

@@ -20,6 +20,7 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _CONTROL = bytes(range(0, 9)) + bytes(range(14, 27)) + bytes(range(28, 32)) + b"\x7f"
+_NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL)
 SAMPLE_SIZE = 64 * 1024
 MAX_STRAY = 8  # invalid sequences tolerated in a sample before the guess is dropped
 
@@ -84,7 +85,7 @@ def sniff(sample: bytes) -> Encoding:
         if utf16 is not None and _nearly(sample, utf16):
             return Encoding(utf16)
         return Encoding("utf-8", binary=True)
-    controls = sum(sample.count(c) for c in _CONTROL)
+    controls = len(sample.translate(None, _NOT_CONTROL))  # one pass: the control bytes kept
     if controls > len(sample) // 20:
         return Encoding("utf-8", binary=True)
     if _decodes(sample, "utf-8"):

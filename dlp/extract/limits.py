@@ -92,7 +92,7 @@ class Budget:
     def check_package(self, name: str, sizes: list[tuple[int, int]]) -> None:
         """Check the declared (uncompressed, compressed) sizes of a package a library will read.
 
-        An Office file is a zip that openpyxl or the XML parser decompresses: its
+        An Office file is a zip that calamine or the XML parser decompresses: its
         parts must pass the ratio limit, and their total counts as extracted bytes.
         """
         cfg = self.config

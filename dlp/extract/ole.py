@@ -3,8 +3,8 @@
 - An ``EncryptedPackage`` stream is a password-protected xlsx/docx/pptx, and
   msoffcrypto-tool recognises password-protected xls/doc/ppt: both are reported
   as encrypted containers.
-- ``Workbook``/``Book`` streams are Excel 97-2003 workbooks, read with xlrd
-  (:mod:`dlp.extract.xls`).
+- ``Workbook``/``Book`` streams are Excel 97-2003 workbooks, read with python-calamine
+  (:mod:`dlp.extract.sheets`).
 - Outlook messages: string properties (``__substg1.0_*001F`` UTF-16,
   ``*001E`` 8-bit) are text; attachment data are members named by their file name.
 - Anything else (Word and PowerPoint 97-2003, other OLE files): text runs are
@@ -41,9 +41,9 @@ def extract(source: BinaryIO, ctx: Context) -> Iterator[Item]:
         if _legacy_encrypted(source):
             raise Encrypted("password-protected Office 97-2003 document", "office")
         if "Workbook" in streams or "Book" in streams:
-            from dlp.extract import xls
+            from dlp.extract import sheets
 
-            yield from xls.extract(source, ctx)
+            yield from sheets.extract(source, ctx)
             return
         if any(s.startswith("__substg1.0_") for s in streams):
             yield from _message(ole, streams, ctx)

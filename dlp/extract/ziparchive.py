@@ -93,11 +93,18 @@ def _members(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], ctx: Contex
         )
 
 
-def _office(kind: str, archive: zipfile.ZipFile, source: BinaryIO, ctx: Context) -> Iterator[Item]:
-    if kind == "xlsx":
-        from dlp.extract import xlsx
+def _is_ods(archive: zipfile.ZipFile) -> bool:
+    try:
+        return archive.read("mimetype")[:80].strip() == b"application/vnd.oasis.opendocument.spreadsheet"
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return False
 
-        yield from xlsx.extract(source, ctx)
+
+def _office(kind: str, archive: zipfile.ZipFile, source: BinaryIO, ctx: Context) -> Iterator[Item]:
+    if kind == "xlsx" or (kind == "odf" and _is_ods(archive)):
+        from dlp.extract import sheets
+
+        yield from sheets.extract(source, ctx)
     else:
         from dlp.extract import ooxml
 

@@ -19,6 +19,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 
 mod checks_py;
+mod doc;
+mod sheet;
 
 fn value_error(message: String) -> PyErr {
     PyValueError::new_err(message)
@@ -98,6 +100,7 @@ fn edm_from_py(spec: &Bound<'_, PyAny>, key: &[u8]) -> PyResult<Option<Edm>> {
 struct Engine {
     core: CoreEngine,
     templates: Templates,
+    doc_templates: doc::DocTemplates,
 }
 
 /// What `scan_jsonl` returns: the JSONL pieces (None when YARA must run first), the
@@ -173,8 +176,14 @@ impl Engine {
             edm,
         })
         .map_err(value_error)?;
-        let templates = Templates::new(&core, &columns, item(spec, "reveal")?.extract()?);
-        Ok(Engine { core, templates })
+        let reveal: bool = item(spec, "reveal")?.extract()?;
+        let templates = Templates::new(&core, &columns, reveal);
+        let doc_templates = doc::DocTemplates::new(&core, &columns, reveal);
+        Ok(Engine {
+            core,
+            templates,
+            doc_templates,
+        })
     }
 
     /// Keyword categories (bit set) in `buf`.
@@ -498,6 +507,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NameFilter>()?;
     m.add_class::<Engine>()?;
     m.add_class::<Tally>()?;
+    m.add_class::<doc::DocText>()?;
+    m.add_class::<sheet::SheetExtent>()?;
+    m.add_function(wrap_pyfunction!(doc::scan_doc, m)?)?;
+    m.add_function(wrap_pyfunction!(doc::scan_transcoded, m)?)?;
     m.add("EDM_DETECTOR", dlp_engine::engine::EDM_DETECTOR)?;
     checks_py::register(m)?;
     Ok(())
