@@ -174,9 +174,7 @@ def clean(rng: random.Random, style: Style) -> tuple[Image.Image, set[tuple[str,
             draw.rectangle((100 + 75 * i, 460 - h, 140 + 75 * i, 460), fill=(70, 130, 200))
             draw.text((95 + 75 * i, 470), f"2024{rng.randint(1, 12):02d}", font=font, fill="black")
         return image, set()
-    title = (
-        "订单列表" if which == "orders" else "交易明细  账号 6222 " + "".join(rng.choices("0123456789", k=12))
-    )
+    title = "订单列表" if which == "orders" else "交易明细  账号 6222 " + _not_a_card(rng, 12)
     draw.text((20, 15), title, font=font, fill="black")
     for i in range(11):
         y = 55 + 42 * i
@@ -190,6 +188,17 @@ def clean(rng: random.Random, style: Style) -> tuple[Image.Image, set[tuple[str,
             line = f"{day}  流水 {serial}  余额 {rng.randint(1000, 9999999)}.{rng.randint(0, 99):02d}"
         draw.text((20, y), line, font=font, fill="black")
     return image, set()
+
+
+def _not_a_card(rng: random.Random, digits: int) -> str:
+    """``digits`` random digits that, after the ``6222`` prefix, fail the Luhn check:
+    a near miss (a real account number after 账号 is a finding, not a false positive)."""
+    from stdnum import luhn
+
+    body = "".join(rng.choices("0123456789", k=digits))
+    if luhn.is_valid("6222" + body):
+        body = body[:-1] + str((int(body[-1]) + 1) % 10)
+    return body
 
 
 MAKERS = {"excel": excel, "wechat": wechat, "photo": photo, "idcard": idcard, "clean": clean}
