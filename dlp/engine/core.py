@@ -33,7 +33,7 @@ from dlp.errors import ConfigError, ScanTimeout
 EDM = "edm"
 SIGNATURE_PREFIX = "yara:"
 SEVERITIES = {s.value: s for s in Severity}
-TABLES = ("cn_mobile_prefixes", "cn_regions", "cn_area_codes")
+TABLES = ("cn_mobile_prefixes", "cn_regions", "cn_area_codes", "cn_surnames", "cn_region_names")
 
 
 @dataclass(slots=True)
@@ -105,6 +105,8 @@ def detector_spec(det: Detector, bits: Mapping[str, int]) -> dict[str, Any]:
         "requires_context": det.requires_context,
         "labels": list(det.labels),
         "refuted_by": list(det.refuted_by),
+        "cjk_word": det.cjk_word,
+        "word_ends": list(det.word_ends),
         "base_confidence": det.base_confidence,
         "context_confidence": det.context_confidence,
         "severity": det.severity.value,

@@ -41,7 +41,7 @@ core = pytest.importorskip("dlp._core", reason="the Rust extension dlp._core is 
 DETECTORS = {d.name: d for d in all_detectors()}
 TODAY = int(_today.compact())
 TODAY_DATE = date(TODAY // 10000, TODAY // 100 % 100, TODAY % 100)
-TABLE_NAMES = ("cn_regions", "cn_mobile_prefixes", "cn_area_codes")
+TABLE_NAMES = ("cn_regions", "cn_mobile_prefixes", "cn_area_codes", "cn_surnames", "cn_region_names")
 TABLES = {name: tuple(load_table(name)) for name in TABLE_NAMES}
 REGIONS = sorted(TABLES["cn_regions"])
 MOBILE_PREFIXES = sorted(TABLES["cn_mobile_prefixes"])

@@ -13,7 +13,7 @@
 //! `clean`, `trim`, `upper`, `lower`, `strip_prefix`, `length`, `charset`,
 //! `iso7064_mod11_2`, `luhn`, `gb32100`, `gb11714_org`, `vin`, `hk_id`, `tw_id`,
 //! `in_table`, `past_date`,
-//! `plate`, `landline`, `email`, `unverified`.
+//! `excludes`, `ideographs`, `plate`, `landline`, `email`, `unverified`.
 //!
 //! ```
 //! use dlp_engine::checks::{Arg, Outcome, Program, StepSpec, Tables};
@@ -135,6 +135,13 @@ enum Step {
     },
     Email {
         file_suffixes: HashSet<Box<str>>,
+    },
+    Excludes {
+        words: Vec<Box<str>>,
+    },
+    Ideographs {
+        start: usize,
+        also: Vec<char>,
     },
     Unverified,
 }
@@ -280,6 +287,13 @@ fn parse_step(spec: &StepSpec) -> Result<Step, String> {
         "email" => Step::Email {
             file_suffixes: a.strs()?.iter().map(|s| s.as_str().into()).collect(),
         },
+        "excludes" => Step::Excludes {
+            words: a.strs()?.iter().map(|s| s.as_str().into()).collect(),
+        },
+        "ideographs" => Step::Ideographs {
+            start: a.size()?,
+            also: a.str()?.chars().collect(),
+        },
         "unverified" => Step::Unverified,
         other => return Err(format!("unknown check {other:?}")),
     };
@@ -410,6 +424,18 @@ impl Step {
                 suffixes,
             } => plate(s, provinces, suffixes),
             Step::Email { file_suffixes } => email(s, file_suffixes),
+            Step::Ideographs { start, also } => {
+                let mut rest = s.chars().skip(*start).peekable();
+                let some = rest.peek().is_some();
+                let ok = |c: char| {
+                    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}')
+                        || also.contains(&c)
+                };
+                expect(some && rest.all(ok), INVALID_FORMAT)
+            }
+            Step::Excludes { words } => {
+                expect(!words.iter().any(|w| s.contains(&**w)), INVALID_COMPONENT)
+            }
             _ => Ok(()),
         }
     }
