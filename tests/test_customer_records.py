@@ -16,7 +16,9 @@ ROWS = 30
 
 
 def _vin(rng: random.Random) -> str:
-    body = rng.choice("LW1") + "".join(rng.choice(ALPHABET) for _ in range(12)) + f"{rng.randrange(10000):04d}"
+    body = (
+        rng.choice("LW1") + "".join(rng.choice(ALPHABET) for _ in range(12)) + f"{rng.randrange(10000):04d}"
+    )
     return body[:8] + check_char(body) + body[9:]
 
 

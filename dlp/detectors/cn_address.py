@@ -23,7 +23,26 @@ from dlp.errors import InvalidComponent, InvalidFormat, InvalidLength
 
 TABLE = "cn_region_names"
 SIZES = tuple(range(19, 1, -1))  # characters of a leading region name, longest first
-UNITS = ("路", "街", "道", "巷", "弄", "胡同", "号", "栋", "幢", "单元", "室", "楼", "层", "座", "村", "组", "院", "里")
+UNITS = (
+    "路",
+    "街",
+    "道",
+    "巷",
+    "弄",
+    "胡同",
+    "号",
+    "栋",
+    "幢",
+    "单元",
+    "室",
+    "楼",
+    "层",
+    "座",
+    "村",
+    "组",
+    "院",
+    "里",
+)
 LABELS = (
     "地址",
     "住址",
@@ -77,7 +96,10 @@ DETECTOR = Detector(
     priority=30,
     positives=(
         Example("地址：广东省广州市天河区体育西路191号", ("广东省广州市天河区体育西路191号",)),
-        Example("收货地址 北京市朝阳区建国路88号院3号楼2单元401室，电话", ("北京市朝阳区建国路88号院3号楼2单元401室",)),
+        Example(
+            "收货地址 北京市朝阳区建国路88号院3号楼2单元401室，电话",
+            ("北京市朝阳区建国路88号院3号楼2单元401室",),
+        ),
         Example("家庭住址为浙江杭州西湖区文三路90号。", ("浙江杭州西湖区文三路90号",)),
     ),
     negatives=(

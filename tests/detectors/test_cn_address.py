@@ -1,4 +1,4 @@
-"""cn_address: a region name from GB/T 2260 and street-level structure, after a label or in an address column."""
+"""cn_address: a GB/T 2260 region name and street-level structure, after a label or in an address column."""
 
 from __future__ import annotations
 
@@ -11,11 +11,23 @@ from dlp.errors import ValidationError
 @pytest.mark.parametrize(
     ("text", "value", "masked"),
     [
-        ("地址：广东省广州市天河区体育西路191号", "广东省广州市天河区体育西路191号", "广东省广州市" + "*" * 11),
-        ("收货地址 北京市朝阳区建国路88号院3号楼2单元401室，电话", "北京市朝阳区建国路88号院3号楼2单元401室", None),
+        (
+            "地址：广东省广州市天河区体育西路191号",
+            "广东省广州市天河区体育西路191号",
+            "广东省广州市" + "*" * 11,
+        ),
+        (
+            "收货地址 北京市朝阳区建国路88号院3号楼2单元401室，电话",
+            "北京市朝阳区建国路88号院3号楼2单元401室",
+            None,
+        ),
         ("家庭住址为浙江杭州西湖区文三路90号。", "浙江杭州西湖区文三路90号", None),
         ("住址:上海市黄浦区南京东路100弄5号", "上海市黄浦区南京东路100弄5号", "上海市" + "*" * 13),
-        ("联系地址：新疆维吾尔自治区乌鲁木齐市天山区解放北路8号", "新疆维吾尔自治区乌鲁木齐市天山区解放北路8号", None),
+        (
+            "联系地址：新疆维吾尔自治区乌鲁木齐市天山区解放北路8号",
+            "新疆维吾尔自治区乌鲁木齐市天山区解放北路8号",
+            None,
+        ),
     ],
 )
 def test_after_a_label(find, text: str, value: str, masked: str | None) -> None:
@@ -45,7 +57,9 @@ def test_address_column(find) -> None:
     assert [f.value for f in find(text, "cn_address")] == rows
 
 
-@pytest.mark.parametrize("junk", ["", "北京", "北京市朝阳区建国路\u0661号", "某地某路1号", "x" * 100, "\ud800"])
+@pytest.mark.parametrize(
+    "junk", ["", "北京", "北京市朝阳区建国路\u0661号", "某地某路1号", "x" * 100, "\ud800"]
+)
 def test_junk_is_rejected(junk: str) -> None:
     with pytest.raises(ValidationError):
         validate(junk)

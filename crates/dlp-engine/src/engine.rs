@@ -883,8 +883,7 @@ fn whole_word(data: &[u8], start: usize, end: usize, labelled: bool, ends: &[Vec
         return false;
     }
     let after = &data[end..];
-    !(after.len() >= 3 && is_ideograph(&after[..3]))
-        || ends.iter().any(|w| after.starts_with(w))
+    !(after.len() >= 3 && is_ideograph(&after[..3])) || ends.iter().any(|w| after.starts_with(w))
 }
 
 /// True when `b` (three bytes) is the UTF-8 form of a CJK unified ideograph
