@@ -5,7 +5,7 @@ A third-party generator's names (Faker's surname and given-name lists) and addre
 
 - ``list``: a CSV ``姓名,手机,地址`` (every name and address should be found);
 - ``labelled``: Faker prose with sentences such as ``联系人：{name}，电话{phone}，收货地址：{address}。``
-  and the forms ``收件人{name}电话…``, ``客户 {name} 已签收``, ``户名为{name}。``;
+  and the forms ``收件人{name}电话…``, ``客户姓名 {name} 已签收``, ``户名为{name}。``;
 - ``unlabelled``: Faker prose with names and addresses in it but no label (nothing of
   these two kinds should be found: every finding there counts against precision).
 
@@ -40,7 +40,7 @@ def build(rows: int, seed: int) -> dict[str, tuple[str, set[str], set[str]]]:
     forms = (
         "联系人：{n}，电话{p}，收货地址：{a}。",
         "收件人{n}电话{p}，地址{a}。",
-        "客户 {n} 已签收，家庭住址为{a}。",
+        "客户姓名 {n} 已签收，家庭住址为{a}。",
         "户名为{n}。联系地址：{a}",
     )
     labelled, unlabelled = [], []

@@ -53,7 +53,7 @@ def letter(rng: random.Random) -> str:
     return (
         "尊敬的客户：\n\n"
         f"您好！我们于上周与联系人 {synthetic.chinese_name(rng)} 确认了合同细节，"
-        f"并由项目负责人{synthetic.chinese_name(rng)}先生跟进。{synthetic.prose(rng, 200)}\n"
+        f"收件人为{synthetic.chinese_name(rng)}先生。{synthetic.prose(rng, 200)}\n"
         f"如有疑问请致电 {synthetic.mobile(rng)}。\n\n此致\n敬礼\n"
     )
 

@@ -44,25 +44,13 @@ UNITS = (
     "里",
 )
 LABELS = (
+    # A label also matches where it ends a longer one (地址 in 收货地址, 住址 in 家庭住址).
     "地址",
     "住址",
-    "收货地址",
-    "家庭住址",
-    "家庭地址",
-    "联系地址",
-    "通讯地址",
-    "通信地址",
-    "户籍地址",
-    "详细地址",
-    "居住地址",
-    "现住址",
-    "收件地址",
-    "送货地址",
-    "单位地址",
-    "公司地址",
     "住所",
-    "address",
 )
+# (English "address" is a header word only: as a label, every "a" of English text would
+# be a place to look for it.)
 ALSO = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz#-"
 _IDEOGRAPH = "(?:[\\xE4-\\xE9][\\x80-\\xBF][\\x80-\\xBF]|\\xE3[\\x90-\\xBF][\\x80-\\xBF])"
 _BODY = "(?:" + _IDEOGRAPH + "|[0-9A-Za-z#\\-])"

@@ -4,7 +4,7 @@ Structure: a surname from the shipped table ``cn_surnames`` (the Hundred Family
 Surnames, single like 张 and compound like 欧阳, plus common modern ones), then one
 or two given-name characters (CJK ideographs): two to four characters in all. Most
 such words are not names, so a name is reported only right after a label (姓名：,
-联系人, 收件人 ...) or in a column whose header names it (姓名, 客户名称, name ...),
+客户姓名, 联系人, 收件人 ...) or in a column whose header names it (姓名, 客户名称, name ...),
 and only as a whole word: not the middle of a longer run of ideographs, unless a
 word such as 先生 or 电话 follows it. Words that often follow a label (客户经理,
 客户满意度) are refused. The value is the name as written; the mask keeps the surname.
@@ -24,32 +24,25 @@ from dlp.errors import InvalidComponent, InvalidFormat, InvalidLength
 
 TABLE = "cn_surnames"
 LABELS = (
+    # A label also matches where it ends a longer one (户名 in 开户名, 姓名 in 客户姓名,
+    # 联系人 in 紧急联系人), so only the short forms are listed; each label's first
+    # character is looked for in every text, so labels starting with a common
+    # character (经办人, 法定代表人, 负责人 as in 负责, 业主) are left to the header. A bare 客户 is not a
+    # label: 客户公司, 客户需求, 客户通知 are far more common than 客户张三.
     "姓名",
-    "名字",
-    "真实姓名",
-    "客户",
-    "客户姓名",
     "联系人",
-    "紧急联系人",
     "收件人",
     "收货人",
     "寄件人",
     "持卡人",
     "户名",
-    "开户名",
-    "账户名",
     "申请人",
     "投保人",
-    "被保险人",
     "受益人",
     "患者",
     "乘客",
-    "业主",
     "借款人",
     "担保人",
-    "法定代表人",
-    "经办人",
-    "负责人",
     "监护人",
 )
 # Words that follow a label but are not names (客户经理, 客户满意度, 联系人电话 ...), and

@@ -21,7 +21,8 @@ from dlp.errors import ValidationError
         ("收货人李小明电话13800138000", "李小明", "李**"),
         ("持卡人为王芳。", "王芳", "王*"),
         ("联系人：陈静女士", "陈静", "陈*"),
-        ("客户 刘洋 已签收", "刘洋", "刘*"),
+        ("客户姓名：刘洋", "刘洋", "刘*"),
+        ("紧急联系人 赵敏", "赵敏", "赵*"),
         ("户名: 诸葛明", "诸葛明", "诸葛*"),
     ],
 )
@@ -36,6 +37,8 @@ def test_after_a_label(find, text: str, value: str, masked: str) -> None:
         "王芳和李明去了北京",
         "请联系客户经理办理",  # roles and words after a label
         "客户满意度很高",
+        "客户公司已通知",  # a bare 客户 is not a label
+        "客户相关资料",
         "客户服务热线",
         "客户关系管理系统",
         "联系人王经理",
@@ -76,3 +79,9 @@ def test_every_surname_in_the_table_validates() -> None:
 def test_junk_is_rejected(junk: str) -> None:
     with pytest.raises(ValidationError):
         validate(junk)
+
+
+def test_a_first_line_of_prose_is_not_a_header(find) -> None:
+    """Commas in a sentence make "cells", one ending in 客户: not a name column."""
+    text = "今天拜访了客户，讨论合同时间，确认方案。\n项目，公司，相关明天通知\n"
+    assert find(text, "cn_name") == []
