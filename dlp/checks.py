@@ -41,6 +41,8 @@ Checks (reason on failure in brackets):
   check applies only when ``value[:start + 9]`` is all digits [InvalidComponent].
 - ``InTable(table, start=0, sizes=(6,))``: ``value[start:start + size]`` is a key of the
   data table ``table`` (:func:`dlp.data.load_table`) for one of ``sizes`` [InvalidComponent].
+- ``NotInTable(table)``: the whole value is not a key of ``table`` (a name that is a
+  place name, 成都, 武汉, is a city) [InvalidComponent].
 - ``PastDate(start, fmt="YYYYMMDD", century=1900)``: a real date, not after today, at
   ``start``; ``fmt="YYMMDD"`` reads the year as ``century + YY`` [InvalidComponent].
 - ``Ideographs(start=0, also="")``: ``value[start:]`` is non-empty and made of CJK
@@ -103,6 +105,7 @@ __all__ = [
     "Length",
     "Lower",
     "Luhn",
+    "NotInTable",
     "PastDate",
     "Plate",
     "PrefixEdges",
@@ -236,6 +239,14 @@ class InTable:
 
     def spec(self) -> Spec:
         return ("in_table", self.table, self.start, *self.sizes)
+
+
+@dataclass(frozen=True, slots=True)
+class NotInTable:
+    table: str
+
+    def spec(self) -> Spec:
+        return ("not_in_table", self.table)
 
 
 @dataclass(frozen=True, slots=True)

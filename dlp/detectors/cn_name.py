@@ -7,7 +7,8 @@ such words are not names, so a name is reported only right after a label (姓名
 客户姓名, 联系人, 收件人 ...) or in a column whose header names it (姓名, 客户名称, name ...),
 and only as a whole word: not the middle of a longer run of ideographs, unless a
 word such as 先生 or 电话 follows it. Words that often follow a label (客户经理,
-客户满意度) are refused. The value is the name as written; the mask keeps the surname.
+客户满意度) and place names (成都, 武汉: a city column next to a name column) are
+refused. The value is the name as written; the mask keeps the surname.
 
 >>> DETECTOR.validate('欧阳娜娜')
 '欧阳娜娜'
@@ -17,12 +18,13 @@ word such as 先生 or 电话 follows it. Words that often follow a label (客�
 
 from __future__ import annotations
 
-from dlp.checks import Excludes, Ideographs, InTable, Length, PrefixEdges
+from dlp.checks import Excludes, Ideographs, InTable, Length, NotInTable, PrefixEdges
 from dlp.data import load_table
 from dlp.detector import Detector, Example, Severity
 from dlp.errors import InvalidComponent, InvalidFormat, InvalidLength
 
 TABLE = "cn_surnames"
+PLACES = "cn_region_names"  # 成都, 武汉, 江门: a surname's character starts many place names
 LABELS = (
     # A label also matches where it ends a longer one (户名 in 开户名, 姓名 in 客户姓名,
     # 联系人 in 紧急联系人), so only the short forms are listed; each label's first
@@ -184,7 +186,7 @@ def validate(candidate: str) -> str:
         raise InvalidComponent()
     if not all(_is_ideograph(c) for c in name):
         raise InvalidFormat()
-    if any(word in name for word in STOPWORDS):
+    if any(word in name for word in STOPWORDS) or name in load_table(PLACES):
         raise InvalidComponent()
     return name
 
@@ -200,7 +202,7 @@ DETECTOR = Detector(
     severity=Severity.MEDIUM,
     patterns=(_pattern(),),
     validate=validate,
-    checks=(Length(2, 4), InTable(TABLE, 0, (2, 1)), Ideographs(), Excludes(STOPWORDS)),
+    checks=(Length(2, 4), InTable(TABLE, 0, (2, 1)), Ideographs(), Excludes(STOPWORDS), NotInTable(PLACES)),
     mask=PrefixEdges(TABLE, (2, 1), 0),
     context=("person_name",),
     labels=LABELS,
