@@ -127,7 +127,13 @@ def samples(tmp_path: Path) -> Samples:
     rng = random.Random(77)
     root = tmp_path / "samples"
     (root / "sub").mkdir(parents=True)
-    values: dict[str, list[str]] = {"cn_mobile": [], "cn_resident_id": [], "email": [], "bank_card": [], "cn_name": []}
+    values: dict[str, list[str]] = {
+        "cn_mobile": [],
+        "cn_resident_id": [],
+        "email": [],
+        "bank_card": [],
+        "cn_name": [],
+    }
     written: list[str] = []
     rows = ["姓名,手机,身份证号,银行卡号"]
     for i in range(3):
@@ -521,7 +527,11 @@ def test_module_entry_point_runs_as_a_real_process(cli, cli_process) -> None:
     assert child.exit_code == here.exit_code == 1, child.err
     child_records, here_records = records(child.out), records(here.out)
     assert child_records[:-1] == here_records[:-1]
-    assert [r["detector"] for r in child_records if r["type"] == "finding"] == ["cn_name", "cn_mobile", "email"]
+    assert [r["detector"] for r in child_records if r["type"] == "finding"] == [
+        "cn_name",
+        "cn_mobile",
+        "email",
+    ]
 
 
 def test_detectors_command_lists_every_detector(cli) -> None:

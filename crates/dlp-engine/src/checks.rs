@@ -471,9 +471,9 @@ impl Program {
             .steps
             .iter()
             .filter_map(|step| match step {
-                Step::InTable { table, .. } | Step::Landline { table } | Step::NotInTable { table } => {
-                    Some(&**table)
-                }
+                Step::InTable { table, .. }
+                | Step::Landline { table }
+                | Step::NotInTable { table } => Some(&**table),
                 _ => None,
             })
             .collect();
