@@ -82,10 +82,6 @@ DETECTORS = (
     "bank_card",
     "email",
 )
-# Detectors whose values this corpus writes without recording them (the names in name
-# columns and before values): benchmarks/accuracy_faker_records.py measures them, and
-# their findings here are left out of both counts.
-MEASURED_ELSEWHERE = ("cn_name", "cn_address")
 # Words that make a long Luhn-valid number a card number; files with decoy order numbers
 # contain none of them (checked when the file is written).
 BANK_WORDS = (
@@ -842,7 +838,7 @@ def parse_jsonl(lines: Iterable[str | bytes], root: Path) -> set[Key]:
         if not isinstance(record, dict) or record.get("type") != "finding":
             continue
         detector = str(record.get("detector", ""))
-        if detector.startswith("yara:") or detector in MEASURED_ELSEWHERE:
+        if detector.startswith("yara:"):
             continue
         found.add((relative(str(record.get("path", "")), root), detector, str(record.get("value"))))
     return found

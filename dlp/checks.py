@@ -41,15 +41,8 @@ Checks (reason on failure in brackets):
   check applies only when ``value[:start + 9]`` is all digits [InvalidComponent].
 - ``InTable(table, start=0, sizes=(6,))``: ``value[start:start + size]`` is a key of the
   data table ``table`` (:func:`dlp.data.load_table`) for one of ``sizes`` [InvalidComponent].
-- ``NotInTable(table)``: the whole value is not a key of ``table`` (a name that is a
-  place name, 成都, 武汉, is a city) [InvalidComponent].
 - ``PastDate(start, fmt="YYYYMMDD", century=1900)``: a real date, not after today, at
   ``start``; ``fmt="YYMMDD"`` reads the year as ``century + YY`` [InvalidComponent].
-- ``Ideographs(start=0, also="")``: ``value[start:]`` is non-empty and made of CJK
-  unified ideographs (U+3400-U+4DBF, U+4E00-U+9FFF) and the characters of ``also``
-  only [InvalidFormat].
-- ``Excludes(words)``: the value contains none of ``words`` (a name is not
-  ``王经理``) [InvalidComponent].
 - ``Unverified()``: a value that passes is reported as UNKNOWN, not CONFIRM.
 
 Composites, where a rule is specific to one kind of value:
@@ -94,18 +87,15 @@ __all__ = [
     "Edges",
     "Email",
     "EmailMask",
-    "Excludes",
     "Gb11714Org",
     "Gb32100",
     "HkId",
-    "Ideographs",
     "InTable",
     "Iso7064Mod11_2",
     "Landline",
     "Length",
     "Lower",
     "Luhn",
-    "NotInTable",
     "PastDate",
     "Plate",
     "PrefixEdges",
@@ -242,14 +232,6 @@ class InTable:
 
 
 @dataclass(frozen=True, slots=True)
-class NotInTable:
-    table: str
-
-    def spec(self) -> Spec:
-        return ("not_in_table", self.table)
-
-
-@dataclass(frozen=True, slots=True)
 class PastDate:
     start: int
     fmt: str = "YYYYMMDD"
@@ -259,23 +241,6 @@ class PastDate:
         if self.fmt == "YYMMDD":
             return ("past_date", self.fmt, self.start, self.century)
         return ("past_date", self.fmt, self.start)
-
-
-@dataclass(frozen=True, slots=True)
-class Ideographs:
-    start: int = 0
-    also: str = ""
-
-    def spec(self) -> Spec:
-        return ("ideographs", self.start, self.also)
-
-
-@dataclass(frozen=True, slots=True)
-class Excludes:
-    words: tuple[str, ...]
-
-    def spec(self) -> Spec:
-        return ("excludes", tuple(self.words))
 
 
 @dataclass(frozen=True, slots=True)

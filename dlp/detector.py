@@ -79,11 +79,6 @@ class Detector:
     refuted_by: tuple[str, ...] = ()
     """Labels of other kinds of number: a candidate right after one of them (matched
     as ``labels`` are) is not this kind (``发票代码`` before a landline-shaped code)."""
-    cjk_word: bool = False
-    """The value is a whole word of CJK ideographs (a name): no ideograph right before
-    it unless it follows one of ``labels``, and none right after it unless one of
-    ``word_ends`` starts there (``张三先生``, ``张三电话``)."""
-    word_ends: tuple[str, ...] = ()
     unverifiable: Callable[[str], bool] | None = None
     """Optional: True when a valid value cannot be verified (verdict UNKNOWN)."""
     joiners: str = ""

@@ -187,13 +187,10 @@ def auth(token: str = TOKEN) -> dict[str, str]:
 
 
 def pii_text(rng: random.Random) -> tuple[str, list[str]]:
-    """A short document with a mobile number, a resident ID and an e-mail; returns it and the raw values.
-
-    The customer's name follows 客户, which is not a name label: the document has these
-    three findings only."""
+    """A short document with a mobile number, a resident ID and an e-mail; returns it and the raw values."""
     values = [synthetic.mobile(rng), synthetic.resident_id(rng), synthetic.email(rng)]
     text = (
-        f"客户资料\n客户 {synthetic.chinese_name(rng)} 手机 {values[0]}\n"
+        f"客户资料\n姓名 {synthetic.chinese_name(rng)} 手机 {values[0]}\n"
         f"身份证号 {values[1]}\n邮箱 {values[2]}\n{synthetic.prose(rng, 60)}\n"
     )
     return text, values

@@ -35,8 +35,7 @@ def _csv(mobile: str) -> bytes:
 def _members(result: dlp.ScanResult) -> dict[str | None, list[str]]:
     out: dict[str | None, list[str]] = {}
     for f in result.findings:
-        # the 姓名 column's names (cn_name) are left out: these tests follow members
-        if not f.detector.startswith("yara:") and f.detector != "cn_name":
+        if not f.detector.startswith("yara:"):
             out.setdefault(f.member, []).append(f.value or "")
     return out
 

@@ -38,11 +38,9 @@ def _content() -> tuple[str, list[Planted]]:
         plate = synthetic.plate(rng)
         area, subscriber = synthetic.landline(rng)
         tel = f"{area}-{subscriber}"
-        name = synthetic.chinese_name(rng)
-        cells = [str(row), name, mobile_written, rid_written, email, plate, tel]
+        cells = [str(row), synthetic.chinese_name(rng), mobile_written, rid_written, email, plate, tel]
         lines.append(",".join(cells))
         planted += [
-            Planted("cn_name", name, name, line),
             Planted("cn_mobile", mobile, mobile_written, line),
             Planted("cn_resident_id", rid, rid_written, line),
             Planted("email", email.lower(), email, line),

@@ -175,8 +175,7 @@ def test_masks_never_reveal_the_whole_value() -> None:
             for value in example.values:
                 masked = detector.mask(value)
                 assert masked != value
-                # at least 3 characters hidden, or half of a short value (张*, 欧阳**)
-                assert masked.count("*") >= min(3, len(value) // 2), (detector.name, masked)
+                assert masked.count("*") >= 3, (detector.name, masked)
                 assert len(masked) == len(value) or detector.name == "email"
 
 

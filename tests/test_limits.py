@@ -39,7 +39,7 @@ def bomb() -> bytes:
 
 
 def _csv(mobile: str) -> bytes:
-    return f"序号,手机\n1,{mobile}\n".encode()  # one value per file: a mobile
+    return f"姓名,手机\n王伟,{mobile}\n".encode()
 
 
 def _reasons(result: dlp.ScanResult) -> list[tuple[str | None, str]]:

@@ -1,13 +1,9 @@
-"""Regenerate ``cn_regions.tsv`` and ``cn_region_names.tsv`` from python-stdnum's
-``stdnum/cn/loc.dat``.
+"""Regenerate ``cn_regions.tsv`` from python-stdnum's ``stdnum/cn/loc.dat``.
 
 Run ``python -m dlp.data.build_tables``. Every 6-digit administrative division code
 that ever appears in loc.dat (any era) gets one line ``code<TAB>province county``;
 the ``[start-end]`` validity markers are dropped and several names sharing a code are
-joined with ``/``. ``cn_region_names.tsv`` maps the names an address starts with to
-the first code that bears them: province, prefecture and county names, province +
-prefecture (广东省广州市), and the short forms of province and prefecture names
-(广东, 广州, 内蒙古). The other tables in this package are maintained by hand.
+joined with ``/``. The other tables in this package are maintained by hand.
 """
 
 from __future__ import annotations
@@ -23,10 +19,6 @@ _LINE = re.compile(r"^(?P<indent>\s*)(?P<code>\d+)\s+(?P<attrs>.*)$")
 _ATTR = re.compile(r'(\w+)="([^"]*)"')
 _PERIOD = re.compile(r"^\[\d*-\d*\]")
 OUTPUT = Path(__file__).with_name("cn_regions.tsv")
-NAMES_OUTPUT = Path(__file__).with_name("cn_region_names.tsv")
-# Suffixes of province-level names, longest first (广西壮族自治区 -> 广西).
-_PROVINCE_SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省", "市")
-_PLACEHOLDERS = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
 
 
 def loc_dat_text() -> str:
@@ -88,51 +80,10 @@ def render(table: dict[str, str]) -> str:
     return "\n".join([*header, *(f"{c}\t{n}" for c, n in table.items())]) + "\n"
 
 
-def _short(name: str, suffixes: tuple[str, ...]) -> str:
-    for suffix in suffixes:
-        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
-            return name[: -len(suffix)]
-    return ""
-
-
-def region_names(table: dict[str, str]) -> dict[str, str]:
-    """Map each name an address may start with to the first code bearing it."""
-    names: dict[str, str] = {}
-
-    def add(name: str, code: str) -> None:
-        if len(name) >= 2 and name not in _PLACEHOLDERS:
-            names.setdefault(name, code)
-
-    for code, text in table.items():
-        province, _, counties = text.partition(" ")
-        add(province, code[:2] + "0000")
-        add(_short(province, _PROVINCE_SUFFIXES), code[:2] + "0000")
-        for county in counties.split("/") if counties else ():
-            add(county, code)
-            if code.endswith("00"):  # a prefecture
-                add(province + county, code)
-                add(_short(county, ("市", "地区", "盟")), code)
-    return dict(sorted(names.items()))
-
-
-def render_names(names: dict[str, str]) -> str:
-    header = [
-        "# cn_region_names.tsv - names of Chinese administrative divisions (GB/T 2260), any era:",
-        "# province, prefecture and county names, province + prefecture, and the short forms",
-        "# of province and prefecture names, each with the first code that bears it.",
-        f"# Source: python-stdnum {stdnum.__version__} stdnum/cn/loc.dat, as cn_regions.tsv.",
-        "# Generated file - do not edit. Rebuild: python -m dlp.data.build_tables",
-        "# Columns: name<TAB>code",
-    ]
-    return "\n".join([*header, *(f"{n}\t{c}" for n, c in names.items())]) + "\n"
-
-
 def main() -> int:
     table = parse_loc_dat(loc_dat_text())
     OUTPUT.write_text(render(table), encoding="utf-8")
-    names = region_names(table)
-    NAMES_OUTPUT.write_text(render_names(names), encoding="utf-8")
-    print(f"wrote {len(table)} codes to {OUTPUT}, {len(names)} names to {NAMES_OUTPUT}", file=sys.stderr)
+    print(f"wrote {len(table)} codes to {OUTPUT}", file=sys.stderr)
     return 0
 
 

@@ -33,7 +33,7 @@ from dlp.errors import ConfigError, ScanTimeout
 EDM = "edm"
 SIGNATURE_PREFIX = "yara:"
 SEVERITIES = {s.value: s for s in Severity}
-TABLES = ("cn_mobile_prefixes", "cn_regions", "cn_area_codes", "cn_surnames", "cn_region_names")
+TABLES = ("cn_mobile_prefixes", "cn_regions", "cn_area_codes")
 
 
 @dataclass(slots=True)
@@ -71,23 +71,14 @@ def load_keyword_lists() -> dict[str, tuple[str, ...]]:
 
 
 _CELL_SPLIT = re.compile(r"[,\t;|，]")
-_SENTENCE_ENDS = re.compile(r"[。！？；!?]")
-HEADER_CELL_MAX = 24
-"""Characters a header cell may have: a cell names a column (``客户联系电话``), longer
-text is a sentence (a first line of prose whose commas make "cells")."""
 
 
 def header_cells(line: bytes) -> list[str]:
     """The cells of a header line, stripped of spaces, quotes and a BOM, lower-cased;
-    empty when the line has fewer than two cells, ends a sentence (``。``, ``！``, ``？``,
-    ``；``) or has a cell longer than :data:`HEADER_CELL_MAX`: prose, not a header."""
+    empty when the line has fewer than two cells."""
     text = line.decode("utf-8", "replace").lstrip("\ufeff").splitlines()[0] if line else ""
-    if _SENTENCE_ENDS.search(text):
-        return []
     cells = [c.strip().strip("\"'").strip().lower() for c in _CELL_SPLIT.split(text)]
-    if len(cells) < 2 or any(len(c) > HEADER_CELL_MAX for c in cells):
-        return []
-    return cells
+    return cells if len(cells) >= 2 else []
 
 
 @cache
@@ -114,8 +105,6 @@ def detector_spec(det: Detector, bits: Mapping[str, int]) -> dict[str, Any]:
         "requires_context": det.requires_context,
         "labels": list(det.labels),
         "refuted_by": list(det.refuted_by),
-        "cjk_word": det.cjk_word,
-        "word_ends": list(det.word_ends),
         "base_confidence": det.base_confidence,
         "context_confidence": det.context_confidence,
         "severity": det.severity.value,

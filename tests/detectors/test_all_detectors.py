@@ -16,10 +16,8 @@ from dlp.detectors import all_detectors, select
 DETECTORS = all_detectors()
 EXPECTED = {
     "bank_card",
-    "cn_address",
     "cn_landline",
     "cn_mobile",
-    "cn_name",
     "cn_plate",
     "cn_resident_id",
     "cn_resident_id_legacy",

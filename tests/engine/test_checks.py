@@ -41,7 +41,7 @@ core = pytest.importorskip("dlp._core", reason="the Rust extension dlp._core is 
 DETECTORS = {d.name: d for d in all_detectors()}
 TODAY = int(_today.compact())
 TODAY_DATE = date(TODAY // 10000, TODAY // 100 % 100, TODAY % 100)
-TABLE_NAMES = ("cn_regions", "cn_mobile_prefixes", "cn_area_codes", "cn_surnames", "cn_region_names")
+TABLE_NAMES = ("cn_regions", "cn_mobile_prefixes", "cn_area_codes")
 TABLES = {name: tuple(load_table(name)) for name in TABLE_NAMES}
 REGIONS = sorted(TABLES["cn_regions"])
 MOBILE_PREFIXES = sorted(TABLES["cn_mobile_prefixes"])
@@ -399,29 +399,7 @@ def tw_ids(draw: st.DrawFn) -> str:
     return draw(SPACE) + number + draw(SPACE)
 
 
-SURNAMES = sorted(TABLES["cn_surnames"])
-REGION_NAMES = sorted(TABLES["cn_region_names"])
-GIVEN = "明华芳娜伟静经理某的一丫𠀀ā3 a"
-
-
-@st.composite
-def names(draw: st.DrawFn) -> str:
-    """A surname (or not) and 0-4 given characters, some of them stopwords or not ideographs."""
-    head = draw(st.sampled_from([*SURNAMES[:40], *SURNAMES[-20:], "甲", "Z", ""]))
-    return head + draw(st.text(alphabet=st.sampled_from(GIVEN), max_size=4))
-
-
-@st.composite
-def addresses(draw: st.DrawFn) -> str:
-    """A region name (or not) then street-level text, sometimes with exotic digits or spaces."""
-    head = draw(st.sampled_from([*REGION_NAMES[:40], *REGION_NAMES[-40:], "某地", ""]))
-    body = draw(st.text(alphabet=st.sampled_from("中山路号栋单元室12#-aZ ٣"), max_size=20))
-    return head + body + draw(st.sampled_from(["号", "路", " ", "x" * 60]))
-
-
 SHAPES = {
-    "cn_name": names(),
-    "cn_address": addresses(),
     "cn_resident_id": st.one_of(resident_ids(), junk("0123456789Xx", 22)),
     "cn_resident_id_legacy": st.one_of(legacy_ids(), junk("0123456789", 18)),
     "cn_mobile": st.one_of(mobiles(), junk("0123456789+()", 18)),

@@ -13,7 +13,7 @@
 //! `clean`, `trim`, `upper`, `lower`, `strip_prefix`, `length`, `charset`,
 //! `iso7064_mod11_2`, `luhn`, `gb32100`, `gb11714_org`, `vin`, `hk_id`, `tw_id`,
 //! `in_table`, `past_date`,
-//! `excludes`, `ideographs`, `not_in_table`, `plate`, `landline`, `email`, `unverified`.
+//! `plate`, `landline`, `email`, `unverified`.
 //!
 //! ```
 //! use dlp_engine::checks::{Arg, Outcome, Program, StepSpec, Tables};
@@ -135,16 +135,6 @@ enum Step {
     },
     Email {
         file_suffixes: HashSet<Box<str>>,
-    },
-    Excludes {
-        words: Vec<Box<str>>,
-    },
-    NotInTable {
-        table: Box<str>,
-    },
-    Ideographs {
-        start: usize,
-        also: Vec<char>,
     },
     Unverified,
 }
@@ -290,16 +280,6 @@ fn parse_step(spec: &StepSpec) -> Result<Step, String> {
         "email" => Step::Email {
             file_suffixes: a.strs()?.iter().map(|s| s.as_str().into()).collect(),
         },
-        "excludes" => Step::Excludes {
-            words: a.strs()?.iter().map(|s| s.as_str().into()).collect(),
-        },
-        "not_in_table" => Step::NotInTable {
-            table: a.str()?.into(),
-        },
-        "ideographs" => Step::Ideographs {
-            start: a.size()?,
-            also: a.str()?.chars().collect(),
-        },
         "unverified" => Step::Unverified,
         other => return Err(format!("unknown check {other:?}")),
     };
@@ -430,19 +410,6 @@ impl Step {
                 suffixes,
             } => plate(s, provinces, suffixes),
             Step::Email { file_suffixes } => email(s, file_suffixes),
-            Step::NotInTable { table } => expect(!tables.contains(table, s), INVALID_COMPONENT),
-            Step::Ideographs { start, also } => {
-                let mut rest = s.chars().skip(*start).peekable();
-                let some = rest.peek().is_some();
-                let ok = |c: char| {
-                    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}')
-                        || also.contains(&c)
-                };
-                expect(some && rest.all(ok), INVALID_FORMAT)
-            }
-            Step::Excludes { words } => {
-                expect(!words.iter().any(|w| s.contains(&**w)), INVALID_COMPONENT)
-            }
             _ => Ok(()),
         }
     }
@@ -471,9 +438,7 @@ impl Program {
             .steps
             .iter()
             .filter_map(|step| match step {
-                Step::InTable { table, .. }
-                | Step::Landline { table }
-                | Step::NotInTable { table } => Some(&**table),
+                Step::InTable { table, .. } | Step::Landline { table } => Some(&**table),
                 _ => None,
             })
             .collect();

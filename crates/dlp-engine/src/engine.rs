@@ -77,12 +77,6 @@ pub struct DetectorSpec {
     /// Labels of other kinds of number (ASCII lower-case): a value right after one
     /// of them is not reported (an invoice code is not a landline).
     pub refuted_by: Vec<Vec<u8>>,
-    /// The value is a whole word of CJK ideographs (a name): no ideograph right
-    /// before it unless it follows a label, none right after it unless one of
-    /// `word_ends` starts there (see [`whole_word`]).
-    pub cjk_word: bool,
-    /// Words that may follow a `cjk_word` value directly (`先生`, `电话`).
-    pub word_ends: Vec<Vec<u8>>,
     /// Confidence without context.
     pub base_confidence: f64,
     /// Confidence with context.
@@ -551,11 +545,7 @@ impl Engine {
             // A header line's keyword stands for a label below the header only.
             let below_header =
                 det.context & header != 0 && memchr::memchr(b'\n', &data[..start]).is_some();
-            let labelled = !det.labels.is_empty() && follows_label(data, start, &det.labels);
-            if !(det.labels.is_empty() || below_header || labelled) {
-                continue;
-            }
-            if det.cjk_word && !whole_word(data, start, end, labelled, &det.word_ends) {
+            if !(det.labels.is_empty() || below_header || follows_label(data, start, &det.labels)) {
                 continue;
             }
             let text = String::from_utf8_lossy(&data[start..end]);
@@ -873,32 +863,6 @@ fn follows_label(data: &[u8], start: usize, labels: &[Vec<u8>]) -> bool {
                 && pos > n
                 && data[pos - n - 1].is_ascii_alphanumeric())
     })
-}
-
-/// True when `data[start..end]` is a whole word of ideographs: no CJK ideograph
-/// right before it (unless it follows its label) and none right after it, unless one
-/// of `ends` starts there.
-fn whole_word(data: &[u8], start: usize, end: usize, labelled: bool, ends: &[Vec<u8>]) -> bool {
-    if !labelled && start >= 3 && is_ideograph(&data[start - 3..start]) {
-        return false;
-    }
-    let after = &data[end..];
-    !(after.len() >= 3 && is_ideograph(&after[..3])) || ends.iter().any(|w| after.starts_with(w))
-}
-
-/// True when `b` (three bytes) is the UTF-8 form of a CJK unified ideograph
-/// (U+3400-U+4DBF, U+4E00-U+9FFF).
-fn is_ideograph(b: &[u8]) -> bool {
-    let (b0, b1) = (b[0], b[1]);
-    let continuation = |x: u8| (0x80..=0xBF).contains(&x);
-    if !(continuation(b1) && continuation(b[2])) {
-        return false;
-    }
-    match b0 {
-        0xE3 => b1 >= 0x90,
-        0xE4..=0xE9 => true,
-        _ => false,
-    }
 }
 
 /// Move `start` left over the detector's `extend_left` bytes; None when there are

@@ -64,18 +64,6 @@ fn detector_from_py(spec: &Bound<'_, PyDict>) -> PyResult<DetectorSpec> {
         requires_context: item(spec, "requires_context")?.extract()?,
         labels: words(spec, "labels")?,
         refuted_by: words(spec, "refuted_by")?,
-        cjk_word: match spec.get_item("cjk_word")? {
-            Some(flag) => flag.extract()?,
-            None => false,
-        },
-        word_ends: match spec.get_item("word_ends")? {
-            Some(list) => list
-                .extract::<Vec<String>>()?
-                .into_iter()
-                .map(String::into_bytes)
-                .collect(),
-            None => Vec::new(),
-        },
         base_confidence: item(spec, "base_confidence")?.extract()?,
         context_confidence: item(spec, "context_confidence")?.extract()?,
         severity: Severity::parse(&severity).map_err(value_error)?,
