@@ -73,6 +73,13 @@ fn step(v: &Value) -> StepSpec {
     }
 }
 
+/// A detector's list of words (absent: none), as bytes.
+fn words(d: &Value, key: &str) -> Vec<Vec<u8>> {
+    d.get(key)
+        .and_then(Value::as_array)
+        .map_or_else(Vec::new, |items| items.iter().map(|w| string(w).into_bytes()).collect())
+}
+
 fn detector(d: &Value, tables: &Tables) -> DetectorSpec {
     let steps: Vec<StepSpec> = get(d, "checks").as_array().unwrap().iter().map(step).collect();
     let checks = Program::parse(&steps).expect("checks parse");
@@ -98,6 +105,8 @@ fn detector(d: &Value, tables: &Tables) -> DetectorSpec {
         base_confidence: get(d, "base_confidence").as_f64().unwrap(),
         context_confidence: get(d, "context_confidence").as_f64().unwrap(),
         severity: Severity::parse(get(d, "severity").as_str().unwrap()).unwrap(),
+        labels: words(d, "labels"),
+        refuted_by: words(d, "refuted_by"),
     }
 }
 
