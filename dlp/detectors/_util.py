@@ -94,6 +94,7 @@ CODE_LABELS = (
     "快递单号",
     "流水号",
     "交易流水号",
+    "流水",  # a statement's transaction serial (流水 123…), as on a bank statement
     "交易单号",
     "交易参考号",
     "参考号",

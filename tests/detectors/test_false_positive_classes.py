@@ -17,7 +17,7 @@ def test_salary_and_payroll_cards_are_bank_context(find, word: str) -> None:
     assert [f.value for f in find(text, "bank_card")] == cards
 
 
-@pytest.mark.parametrize("label", ["发票代码：", "发票号码 ", "订单号：", "交易流水号 "])
+@pytest.mark.parametrize("label", ["发票代码：", "发票号码 ", "订单号：", "交易流水号 ", "流水 "])
 def test_codes_after_their_labels_are_not_phones_or_cards(find, label: str) -> None:
     # 0370-21900111 would be a landline; a Luhn-valid card after a bank word too.
     text = f"{label}037021900111\n银行卡 {label}6222021234567890128"
