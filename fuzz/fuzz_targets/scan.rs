@@ -260,17 +260,17 @@ fuzz_target!(|data: &[u8]| {
     let reveal = input.flags & 0x10 != 0;
     let member = (input.flags & 0x08 != 0).then_some(MEMBER_JSON);
     let (origin, line_base) = if input.flags & 0x20 != 0 { (4 << 20, 12345) } else { (0, 0) };
-    let place = Place { path_json: PATH_JSON, member_json: member, origin, line_base };
+    let mut place = Place { path_json: PATH_JSON, member_json: member, origin, line_base, locate: None };
     let mut tally = Tally::default();
     let mut out = Vec::new();
     let templates = &fx.templates[usize::from(reveal)];
     let mut lines = Lines::new(line_base);
-    report::render(hits, buf, &place, templates, engine, &mut tally, &mut lines, &mut out);
+    report::render(hits, buf, &mut place, templates, engine, &mut tally, &mut lines, &mut out);
     // Rendering in two pieces, as the core does chunk by chunk, writes the same lines.
     let (first, second) = hits.split_at(hits.len() / 2);
     let (mut halves, mut lines, mut tally2) = (Vec::new(), Lines::new(line_base), Tally::default());
-    report::render(first, buf, &place, templates, engine, &mut tally2, &mut lines, &mut halves);
-    report::render(second, buf, &place, templates, engine, &mut tally2, &mut lines, &mut halves);
+    report::render(first, buf, &mut place, templates, engine, &mut tally2, &mut lines, &mut halves);
+    report::render(second, buf, &mut place, templates, engine, &mut tally2, &mut lines, &mut halves);
     assert_eq!(halves, out, "rendering in pieces differs");
     let text = std::str::from_utf8(&out).expect("JSONL is UTF-8");
     assert!(hits.is_empty() == text.is_empty() && (text.is_empty() || text.ends_with('\n')));

@@ -74,7 +74,6 @@ fn json_int(out: &mut Vec<u8>, value: usize) {
 
 /// Where the findings of one input go: its path and member as JSON, the input
 /// offset of the buffer's first byte and the newlines before it.
-#[derive(Debug, Clone)]
 pub struct Place<'a> {
     /// The path as a JSON string.
     pub path_json: &'a [u8],
@@ -84,7 +83,14 @@ pub struct Place<'a> {
     pub origin: usize,
     /// Newlines in the input before `buf[0]`.
     pub line_base: usize,
+    /// Writes a hit's offset, its line and any more location fields (after
+    /// `"offset":`) and gives the record it counts in; `None`: the input offset
+    /// `origin + start` and the line (a text line).
+    pub locate: Option<Locate<'a>>,
 }
+
+/// See [`Place::locate`]: `(start in buf, line, out)` to the hit's record.
+pub type Locate<'a> = Box<dyn FnMut(usize, usize, &mut Vec<u8>) -> Record + 'a>;
 
 /// The constant pieces of every detector's records.
 #[derive(Debug, Clone)]
@@ -141,7 +147,7 @@ impl Templates {
 pub fn render(
     hits: &[Hit],
     buf: &[u8],
-    place: &Place<'_>,
+    place: &mut Place<'_>,
     templates: &Templates,
     engine: &Engine,
     tally: &mut Tally,
@@ -195,9 +201,15 @@ pub fn render(
             templates.severities[hit.detector as usize]
         });
         out.extend_from_slice(b",\"location\":{\"offset\":");
-        json_int(out, place.origin + hit.start);
-        out.extend_from_slice(b",\"line\":");
-        json_int(out, line);
+        let record = match place.locate.as_deref_mut() {
+            Some(locate) => locate(hit.start, line, out),
+            None => {
+                json_int(out, place.origin + hit.start);
+                out.extend_from_slice(b",\"line\":");
+                json_int(out, line);
+                Record::Line(line as u64)
+            }
+        };
         out.push(b'}');
         if templates.reveal {
             out.extend_from_slice(b",\"value\":");
@@ -207,11 +219,11 @@ pub fn render(
         if edm {
             let column = hit.column.unwrap_or(0);
             let name = engine.edm().is_some_and(|e| e.is_name_column(column));
-            tally.add_edm(&hit.fingerprint, Record::Line(line as u64), column, name);
+            tally.add_edm(&hit.fingerprint, record, column, name);
         } else {
             let d = hit.detector as usize;
             let kind = *kinds[d].get_or_insert_with(|| tally.kind(&engine.detectors()[d].name));
-            tally.add_kind(kind, &hit.fingerprint, Record::Line(line as u64));
+            tally.add_kind(kind, &hit.fingerprint, record);
         }
     }
     *lines = Lines { line, counted };

@@ -11,9 +11,8 @@
 //! per row, rendered here as people see them), so a dense workbook costs a few
 //! nanoseconds per cell. [`scan_doc`] scans the buffer and writes its findings as
 //! JSON Lines, counting them in the file's tally by sheet row or by line.
-use dlp_engine::engine::{Engine as CoreEngine, Hit, EDM_DETECTOR};
-use dlp_engine::fingerprint::hex;
-use dlp_engine::report::{json_float, json_string, Record, Tally as CoreTally};
+use dlp_engine::engine::Hit;
+use dlp_engine::report::{self, Lines, Place as Output, Record, Tally as CoreTally};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyList, PyString};
 
@@ -338,39 +337,6 @@ impl DocText {
     }
 }
 
-/// Constant JSON pieces of each detector's records.
-#[derive(Debug, Clone)]
-pub struct DocTemplates {
-    names: Vec<Vec<u8>>,
-    severities: Vec<&'static [u8]>,
-    columns: Vec<Vec<u8>>,
-    reveal: bool,
-}
-
-impl DocTemplates {
-    pub fn new(core: &CoreEngine, columns: &[String], reveal: bool) -> DocTemplates {
-        let json = |s: &str| {
-            let mut v = Vec::new();
-            json_string(&mut v, s);
-            v
-        };
-        DocTemplates {
-            names: core.detectors().iter().map(|d| json(&d.name)).collect(),
-            severities: core
-                .detectors()
-                .iter()
-                .map(|d| match d.severity.name() {
-                    "low" => b"\"low\"" as &[u8],
-                    "medium" => b"\"medium\"",
-                    _ => b"\"high\"",
-                })
-                .collect(),
-            columns: columns.iter().map(|c| json(c)).collect(),
-            reveal,
-        }
-    }
-}
-
 /// Where the hits of one buffer are: its bytes, the newlines before it, input offsets
 /// of buffer positions, and (documents) the location map.
 struct Frame<'a> {
@@ -389,49 +355,20 @@ fn render(
     tally: &mut CoreTally,
     out: &mut Vec<u8>,
 ) {
-    let t = &engine.doc_templates;
-    let core = &engine.core;
-    let mut line = frame.line_base + 1;
-    let mut counted = 0;
-    let mut kinds: Vec<Option<usize>> = vec![None; core.detectors().len()];
-    for hit in hits {
-        if hit.start > counted {
-            line += memchr::memchr_iter(b'\n', &frame.buf[counted..hit.start]).count();
-            counted = hit.start;
-        }
-        let loc = frame.doc.and_then(|d| d.loc_at(hit.start).map(|l| (d, l)));
-        out.extend_from_slice(b"{\"type\":\"finding\",\"path\":");
-        out.extend_from_slice(path_json);
-        if let Some(member) = member_json {
-            out.extend_from_slice(b",\"member\":");
-            out.extend_from_slice(member);
-        }
-        let edm = hit.detector == EDM_DETECTOR;
-        out.extend_from_slice(b",\"detector\":");
-        if edm {
-            out.extend_from_slice(b"\"edm\",\"column\":");
-            let column = usize::from(hit.column.unwrap_or(0));
-            out.extend_from_slice(t.columns.get(column).map_or(b"null" as &[u8], |c| c));
-        } else {
-            out.extend_from_slice(&t.names[usize::from(hit.detector)]);
-        }
-        out.extend_from_slice(b",\"masked\":");
-        json_string(out, &hit.masked);
-        out.extend_from_slice(b",\"fingerprint\":\"");
-        out.extend_from_slice(&hex(&hit.fingerprint));
-        out.extend_from_slice(b"\",\"confidence\":");
-        json_float(out, hit.confidence);
-        out.extend_from_slice(b",\"severity\":");
-        out.extend_from_slice(if edm {
-            b"\"high\""
-        } else {
-            t.severities[usize::from(hit.detector)]
-        });
-        out.extend_from_slice(b",\"location\":{\"offset\":");
-        out.extend_from_slice((frame.offset)(hit.start).to_string().as_bytes());
+    let Frame {
+        buf,
+        line_base,
+        offset,
+        doc,
+    } = frame;
+    // The input offset and line, then (documents) the place and the cell; a cell's
+    // finding counts in its sheet row.
+    let locate = move |start: usize, line: usize, out: &mut Vec<u8>| {
+        out.extend_from_slice(offset(start).to_string().as_bytes());
         out.extend_from_slice(b",\"line\":");
         out.extend_from_slice(line.to_string().as_bytes());
         let mut record = Record::Line(line as u64);
+        let loc = doc.and_then(|d| d.loc_at(start).map(|l| (d, l)));
         if let Some((doc, loc)) = loc {
             if let Some(place) = doc.places.get(loc.place as usize) {
                 out.extend_from_slice(&place.json);
@@ -444,22 +381,20 @@ fn render(
                 }
             }
         }
-        out.push(b'}');
-        if t.reveal {
-            out.extend_from_slice(b",\"value\":");
-            json_string(out, hit.written.as_deref().unwrap_or(&hit.value));
-        }
-        out.extend_from_slice(b"}\n");
-        if edm {
-            let column = hit.column.unwrap_or(0);
-            let name = core.edm().is_some_and(|e| e.is_name_column(column));
-            tally.add_edm(&hit.fingerprint, record, column, name);
-        } else {
-            let d = usize::from(hit.detector);
-            let kind = *kinds[d].get_or_insert_with(|| tally.kind(&core.detectors()[d].name));
-            tally.add_kind(kind, &hit.fingerprint, record);
-        }
-    }
+        record
+    };
+    let mut place = Output {
+        path_json,
+        member_json,
+        origin: 0,
+        line_base,
+        locate: Some(Box::new(locate)),
+    };
+    let mut lines = Lines::new(line_base);
+    let (templates, core) = (&engine.templates, &engine.core);
+    report::render(
+        hits, buf, &mut place, templates, core, tally, &mut lines, out,
+    );
 }
 
 /// What `scan_doc` returns: the JSONL (None when YARA must run first), the triggered

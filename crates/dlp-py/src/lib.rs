@@ -100,7 +100,6 @@ fn edm_from_py(spec: &Bound<'_, PyAny>, key: &[u8]) -> PyResult<Option<Edm>> {
 struct Engine {
     core: CoreEngine,
     templates: Templates,
-    doc_templates: doc::DocTemplates,
 }
 
 /// What `scan_jsonl` returns: the JSONL pieces (None when YARA must run first), the
@@ -178,12 +177,7 @@ impl Engine {
         .map_err(value_error)?;
         let reveal: bool = item(spec, "reveal")?.extract()?;
         let templates = Templates::new(&core, &columns, reveal);
-        let doc_templates = doc::DocTemplates::new(&core, &columns, reveal);
-        Ok(Engine {
-            core,
-            templates,
-            doc_templates,
-        })
+        Ok(Engine { core, templates })
     }
 
     /// Keyword categories (bit set) in `buf`.
@@ -248,11 +242,12 @@ impl Engine {
         let mut out = RENDERED.with(|r| std::mem::take(&mut *r.borrow_mut()));
         out.clear();
         let (rendered, triggered, found) = py.detach(|| {
-            let place = Place {
+            let mut place = Place {
                 path_json,
                 member_json,
                 origin,
                 line_base,
+                locate: None,
             };
             let mut lines = Lines::new(line_base);
             let mut found = 0;
@@ -268,7 +263,7 @@ impl Engine {
                     report::render(
                         &hits,
                         buf,
-                        &place,
+                        &mut place,
                         &self.templates,
                         &self.core,
                         inner,
