@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from dlp.agents.migrations import POSTGRES, Migration, too_new, upgrade
-from dlp.agents.store import COLUMNS, Filters, as_record
+from dlp.agents.store import COLUMNS, Filters, as_record, iterate_pages
 from dlp.agents.wire import BadRecord
 from dlp.errors import ConfigError
 
@@ -182,13 +182,7 @@ class PostgresStore:
 
     def iterate(self, filters: Filters, *, page: int = 1000) -> Iterator[dict[str, Any]]:
         """Every matching finding, fetched page by page."""
-        after = 0
-        while True:
-            records, cursor = self.query(filters, limit=page, after=after)
-            yield from records
-            if cursor is None:
-                return
-            after = cursor
+        return iterate_pages(self.query, filters, page)
 
     def count(self) -> int:
         with self._pool.connection() as conn:

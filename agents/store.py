@@ -106,6 +106,18 @@ def as_record(row: sqlite3.Row | tuple[Any, ...]) -> dict[str, Any]:
     return record
 
 
+def iterate_pages(query: Any, filters: Filters, page: int) -> Iterator[dict[str, Any]]:
+    """Every finding ``query(filters, limit=, after=)`` matches (a store's ``query``: records
+    and the cursor of the next page, or None), fetched ``page`` at a time."""
+    after = 0
+    while True:
+        records, cursor = query(filters, limit=page, after=after)
+        yield from records
+        if cursor is None:
+            return
+        after = cursor
+
+
 class Store:
     errors: tuple[type[Exception], ...] = (sqlite3.Error,)
     """What the database raises when it fails (the API answers 503 on ``/healthz``)."""
@@ -194,13 +206,7 @@ class Store:
 
     def iterate(self, filters: Filters, *, page: int = 1000) -> Iterator[dict[str, Any]]:
         """Every matching finding, fetched page by page."""
-        after = 0
-        while True:
-            records, cursor = self.query(filters, limit=page, after=after)
-            yield from records
-            if cursor is None:
-                return
-            after = cursor
+        return iterate_pages(self.query, filters, page)
 
     def count(self) -> int:
         return self._reader().execute("SELECT count(*) FROM findings").fetchone()[0]
